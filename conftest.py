@@ -1,0 +1,169 @@
+"""Shared fixtures: users per role, logged-in clients, the SMS simulator process, and the rule
+that a test needing PostgreSQL, Redis or Chromium fails instead of skipping when the run says
+those must be present (EMITRA_REQUIRE=postgres,redis,chromium — set by .ci/run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent
+REQUIRED = {part.strip() for part in os.environ.get("EMITRA_REQUIRE", "").split(",") if part}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
+
+
+def _missing(what: str, reason: str) -> None:
+    if what in REQUIRED:
+        pytest.fail(f"{reason} (EMITRA_REQUIRE includes {what})", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _required_parts(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("postgres", "needs PostgreSQL: run with DATABASE_URL=postgres://…")
+    if request.node.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _missing("chromium", f"needs Debian's chromium at {CHROMIUM}")
+    if request.node.get_closest_marker("redis") and not _redis_answers():
+        _missing("redis", "needs Redis on 127.0.0.1:6379")
+
+
+# --- people ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., Any]:
+    from emitra.accounts import services
+    from emitra.accounts.roles import Role
+    from emitra.geo.models import District
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = Role.OPERATOR, *, password: str = "correct-horse-42", **extra: Any) -> Any:
+        n = next(counter)
+        if role == Role.DISTRICT_ADMIN and "district" not in extra:
+            extra["district"], _ = District.objects.get_or_create(
+                slug="jaipur", defaults={"name_en": "Jaipur", "name_hi": "जयपुर"}
+            )
+        extra.setdefault("mobile", f"98{n:08d}")
+        extra.setdefault("username", f"{role.replace('_', '-')}.{n}")
+        return services.create_user(
+            full_name=extra.pop("full_name", f"Test {role} {n}"),
+            role=Role(role),
+            password=password,
+            **extra,
+        )
+
+    return make
+
+
+def verify_totp(client: Any, user: Any) -> None:
+    """Mark a logged-in test client's session as having passed TOTP."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def client_as(client: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    """`client_as(role, **user_fields)` → a client logged in (and TOTP-verified for staff)."""
+
+    def login(role: str, **extra: Any) -> Any:
+        user = extra.pop("user", None) or make_user(role, **extra)
+        client.force_login(user)
+        if user.needs_totp:
+            verify_totp(client, user)
+        client.user = user
+        return client
+
+    return login
+
+
+# --- partner simulators ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_simulator(module: str, *args: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, "--port", str(port), *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{module} did not start: {process.stderr.read() if process.stderr else ''!r}")
+
+
+@pytest.fixture(scope="session")
+def sms_gateway_process() -> Iterator[str]:
+    process, url = start_simulator("emitra_sim.sms", "--api-key", "test-sms-key")
+    yield url
+    process.terminate()
+    process.wait(timeout=5)
+
+
+class SmsInbox:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def messages(self, to: str) -> list[dict[str, Any]]:
+        return list(httpx.get(f"{self.url}/api/v1/messages", params={"to": to}).json()["messages"])
+
+    def fail_next(self, count: int) -> None:
+        httpx.post(
+            f"{self.url}/api/v1/faults",
+            json={"fail_next": count},
+            headers={"X-Api-Key": "test-sms-key"},
+        )
+
+
+@pytest.fixture
+def sms_gateway(sms_gateway_process: str, settings: Any) -> Iterator[SmsInbox]:
+    """The SMS simulator (its own process) wired into settings for this test."""
+    settings.SMS_GATEWAY_URL = sms_gateway_process
+    settings.SMS_GATEWAY_KEY = "test-sms-key"
+    inbox = SmsInbox(sms_gateway_process)
+    inbox.fail_next(0)
+    yield inbox

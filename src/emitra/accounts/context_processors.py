@@ -1,0 +1,33 @@
+"""The role-aware menu in the page header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from emitra.accounts.roles import ADMIN_SITE_ROLES, Role
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url: str
+
+
+def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
+    items = [MenuItem(_("Home"), reverse("home")), MenuItem(_("Districts"), reverse("geo:districts"))]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        role = getattr(user, "role", "")
+        if role in (Role.STATE_ADMIN, Role.AUDITOR, Role.DISTRICT_ADMIN):
+            items.append(MenuItem(_("People"), reverse("accounts:users")))
+        if role in (Role.STATE_ADMIN, Role.AUDITOR, Role.DEPARTMENT_ADMIN, Role.DEPARTMENT_OFFICER):
+            items.append(MenuItem(_("Departments"), reverse("catalog:departments")))
+        if role in ADMIN_SITE_ROLES:
+            items.append(MenuItem(_("Back office"), reverse("admin:index")))
+        items.append(MenuItem(_("My account"), reverse("accounts:me")))
+    return {"menu": items}

@@ -1,0 +1,90 @@
+"""The roles of DESIGN.md §2 and what each may do in the back office."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    OPERATOR = "operator", _("Kiosk operator")
+    LSP = "lsp", _("Local service provider")
+    DISTRICT_ADMIN = "district_admin", _("District e-governance society")
+    DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    DEPARTMENT_ADMIN = "department_admin", _("Department admin")
+    PARTNER = "partner", _("B2C partner")
+    STATE_ADMIN = "state_admin", _("State admin (DoIT&C)")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Government staff: a password is not enough, they must also pass TOTP.
+STAFF_ROLES = frozenset(
+    {
+        Role.DISTRICT_ADMIN,
+        Role.DEPARTMENT_OFFICER,
+        Role.DEPARTMENT_ADMIN,
+        Role.STATE_ADMIN,
+        Role.AUDITOR,
+    }
+)
+# Roles that open the Django admin (back office); what they see there is set by permissions.
+ADMIN_SITE_ROLES = frozenset({Role.DEPARTMENT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR})
+# Roles that see everything (read) across districts and departments.
+STATEWIDE_ROLES = frozenset({Role.STATE_ADMIN, Role.AUDITOR})
+
+_VIEW_ALL = [
+    "core.view_auditentry",
+    "core.view_outboxmessage",
+    "core.view_idseries",
+    "accounts.view_user",
+    "geo.view_district",
+    "geo.view_block",
+    "geo.view_tehsil",
+    "geo.view_grampanchayat",
+    "geo.view_urbanbody",
+    "catalog.view_department",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CITIZEN: [],
+    Role.OPERATOR: [],
+    Role.LSP: [],
+    Role.PARTNER: [],
+    Role.DISTRICT_ADMIN: ["accounts.view_user", "geo.view_district", "geo.view_grampanchayat"],
+    Role.DEPARTMENT_OFFICER: ["catalog.view_department"],
+    Role.DEPARTMENT_ADMIN: ["catalog.view_department", "catalog.change_department"],
+    Role.AUDITOR: _VIEW_ALL,
+    Role.STATE_ADMIN: [
+        *_VIEW_ALL,
+        "core.change_outboxmessage",
+        "accounts.add_user",
+        "accounts.change_user",
+        "geo.change_district",
+        "geo.change_block",
+        "geo.change_tehsil",
+        "geo.change_grampanchayat",
+        "geo.change_urbanbody",
+        "catalog.add_department",
+        "catalog.change_department",
+    ],
+}
+
+
+def sync_role_groups(**kwargs: Any) -> None:
+    """Make one auth Group per role hold exactly its permissions (run after every migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=f"role:{role}")
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

@@ -1,0 +1,44 @@
+"""`emitra demo`: geography, departments and one user per role — safe to run twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from emitra.accounts.demo import DEMO_PASSWORD, DEPARTMENT_OF, PEOPLE, ensure_demo_people
+from emitra.accounts.roles import STAFF_ROLES, Role
+from emitra.catalog.demo import ensure_demo_departments
+
+
+class Command(BaseCommand):
+    help = "Load demo data (development only): geography, departments, one user per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEV:
+            raise CommandError("demo data has known passwords; run it only with EMITRA_DEV=1.")
+        console = Console(quiet=options["quiet"])
+        call_command("load_geo", quiet=options["quiet"])
+        created = ensure_demo_people()
+        ensure_demo_departments(DEPARTMENT_OF)
+        table = Table(title="e-Mitra demo logins (development only)")
+        for column in ("role", "login (SSO ID / mobile)", "password", "note"):
+            table.add_column(column)
+        for person in PEOPLE:
+            password, note = DEMO_PASSWORD, ""
+            if person.role == Role.CITIZEN:
+                password, note = "—", f"mobile OTP, shown at {settings.SMS_GATEWAY_URL}/"
+            elif person.role in STAFF_ROLES:
+                note = f"TOTP key JBSWY3DPEHPK3PXP or `emitra totp_code {person.username}`"
+            table.add_row(
+                str(person.role.label), f"{person.username} / {person.mobile}", password, note
+            )
+        console.print(table)
+        console.print(f"{len(created)} demo user(s) created; the others already existed.")

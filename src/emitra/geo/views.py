@@ -1,0 +1,74 @@
+"""Public pages listing Rajasthan's districts and what LGD counts under each."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from emitra.core.access import public
+from emitra.geo import selectors
+
+CSV_HEADER = (
+    "slug",
+    "name_en",
+    "name_hi",
+    "division",
+    "status",
+    "lgd_code",
+    "blocks",
+    "tehsils",
+    "gram_panchayats",
+    "urban_bodies",
+)
+
+
+@public("Administrative geography is open government data; anyone may look it up.")
+@require_GET
+def districts(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    rows = selectors.district_counts(query=query)
+    if request.GET.get("format") == "csv":
+        return _districts_csv(rows)
+    return render(
+        request,
+        "geo/districts.html",
+        {"rows": rows, "totals": selectors.totals(rows), "query": query},
+    )
+
+
+def _districts_csv(rows: list[selectors.DistrictCounts]) -> HttpResponse:
+    """UTF-8 with a byte-order mark, so that Excel shows the Hindi names correctly."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rajasthan-districts.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        district = row.district
+        writer.writerow(
+            (
+                district.slug,
+                district.name_en,
+                district.name_hi,
+                district.division,
+                district.status,
+                district.lgd_code or "",
+                row.blocks,
+                row.tehsils,
+                row.gram_panchayats,
+                row.urban_bodies,
+            )
+        )
+    return response
+
+
+@public("Administrative geography is open government data; anyone may look it up.")
+@require_GET
+def district(request: HttpRequest, slug: str) -> HttpResponse:
+    detail = selectors.district_detail(slug)
+    if detail is None:
+        raise Http404
+    return render(request, "geo/district.html", {"detail": detail, "district": detail.district})

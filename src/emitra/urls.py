@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from emitra import views
+from emitra.core import views as core_views
+
+admin.site.site_header = admin.site.site_title = "e-Mitra"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("accounts/", include("emitra.accounts.urls")),
+    path("geo/", include("emitra.geo.urls")),
+    path("departments/", include("emitra.catalog.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "emitra.views.bad_request"
+handler403 = "emitra.views.permission_denied"
+handler404 = "emitra.views.page_not_found"
+handler500 = "emitra.views.server_error"
