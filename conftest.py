@@ -133,7 +133,9 @@ def start_simulator(module: str, *args: str) -> tuple[subprocess.Popen[bytes], s
         except httpx.HTTPError:
             time.sleep(0.05)
     process.kill()
-    raise RuntimeError(f"{module} did not start: {process.stderr.read() if process.stderr else ''!r}")
+    raise RuntimeError(
+        f"{module} did not start: {process.stderr.read() if process.stderr else ''!r}"
+    )
 
 
 @pytest.fixture(scope="session")

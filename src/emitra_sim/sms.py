@@ -58,8 +58,13 @@ class Gateway:
                 return 503, {"error": "simulated outage"}
             if ref in self.by_ref:
                 return 200, {"id": self.by_ref[ref].id, "status": "duplicate"}
-            sms = Sms(id=uuid.uuid4().hex[:16], to=to, text=text, ref=ref,
-                      sender=str(body.get("sender", "")))
+            sms = Sms(
+                id=uuid.uuid4().hex[:16],
+                to=to,
+                text=text,
+                ref=ref,
+                sender=str(body.get("sender", "")),
+            )
             self.messages.append(sms)
             self.by_ref[ref] = sms
             if self.store is not None:

@@ -19,7 +19,10 @@ class MenuItem:
 
 
 def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
-    items = [MenuItem(_("Home"), reverse("home")), MenuItem(_("Districts"), reverse("geo:districts"))]
+    items = [
+        MenuItem(_("Home"), reverse("home")),
+        MenuItem(_("Districts"), reverse("geo:districts")),
+    ]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         role = getattr(user, "role", "")

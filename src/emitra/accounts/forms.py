@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from emitra.accounts.backends import canonical_login_name
+
 
 class PasswordLoginForm(AuthenticationForm):
     username = forms.CharField(
@@ -26,6 +28,11 @@ class PasswordLoginForm(AuthenticationForm):
         "inactive": _("This account is not active. Contact your district e-Mitra society."),
     }
 
+    def clean_username(self) -> str:
+        # authenticate() and django-axes then see one name per account, so the lockout after
+        # 5 wrong passwords cannot be dodged by typing the SSO ID in capitals or the mobile.
+        return canonical_login_name(self.cleaned_data["username"])
+
 
 class MobileForm(forms.Form):
     mobile = forms.CharField(
@@ -43,8 +50,12 @@ class CodeForm(forms.Form):
         min_length=6,
         max_length=6,
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True,
-                   "pattern": "[0-9]{6}"}
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "pattern": "[0-9]{6}",
+            }
         ),
     )
 

@@ -13,6 +13,12 @@ from django.utils.cache import patch_vary_headers
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
+def otp_verified(user: object) -> bool:
+    """True once this session passed a second factor (django-otp adds `is_verified`)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
 def language_for(request: HttpRequest) -> str:
     """The user's saved choice, else the cookie, else Hindi (the browser header is ignored:
     many kiosk PCs run an English browser for Hindi-speaking operators)."""
@@ -38,8 +44,18 @@ class LanguageMiddleware:
         return response
 
 
-# Paths a staff user may open before passing TOTP.
-_TOTP_EXEMPT = ("/accounts/", "/static/", "/healthz", "/readyz", "/i18n/")
+# Paths a staff user may open before passing TOTP: the steps of logging in and out, and
+# language choice. Not all of /accounts/ — the people directory lives there too.
+_TOTP_EXEMPT = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/totp/",
+    "/accounts/language/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/i18n/",
+)
 
 
 class StaffVerificationMiddleware:
@@ -51,7 +67,7 @@ class StaffVerificationMiddleware:
         if (
             user.is_authenticated
             and getattr(user, "needs_totp", False)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not otp_verified(user)
             and not request.path.startswith(_TOTP_EXEMPT)
         ):
             return HttpResponseRedirect(

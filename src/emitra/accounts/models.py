@@ -17,9 +17,7 @@ from emitra.core.masking import mask_mobile
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(
-        self, username: str, password: str | None = None, **extra: Any
-    ) -> User:
+    def create_user(self, username: str, password: str | None = None, **extra: Any) -> User:
         user = self.model(username=username.lower(), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
@@ -41,7 +39,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Login name, e.g. jaipur.society or c9829012345 for a citizen."),
     )
     mobile = models.CharField(
-        _("mobile number"), max_length=10, unique=True, null=True, blank=True,
+        _("mobile number"),
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[validate_mobile],
     )
     full_name = models.CharField(_("name"), max_length=120)
@@ -55,14 +57,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Scope of a district society; home district of operators and LSPs."),
     )
     preferred_language = models.CharField(
-        _("language"), max_length=5, blank=True,
+        _("language"),
+        max_length=5,
+        blank=True,
         choices=[("hi", "हिन्दी"), ("en", "English")],
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("back-office access"), default=False, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS = ["full_name"]

@@ -146,8 +146,13 @@ def verify_citizen_otp(*, mobile: str, code: str) -> User:
             LoginOtp.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
             failure = InvalidInput("accounts.otp_wrong", _("The OTP is not correct."))
         if failure is not None:
-            audit.record(actor=None, action="accounts.otp_failed", object_type="accounts.mobile",
-                         object_id=mobile, after={"reason": failure.code})
+            audit.record(
+                actor=None,
+                action="accounts.otp_failed",
+                object_type="accounts.mobile",
+                object_id=mobile,
+                after={"reason": failure.code},
+            )
         else:
             assert otp is not None
             # Conditional update: of two requests racing with one code, only one logs in.
@@ -162,11 +167,10 @@ def verify_citizen_otp(*, mobile: str, code: str) -> User:
 def _citizen_for(mobile: str) -> User:
     user = User.objects.filter(mobile=mobile).first()
     if user is None:
-        user = create_user(
-            username=f"c{mobile}", full_name="", role=Role.CITIZEN, mobile=mobile
-        )
-    audit.record(actor=user, action="accounts.citizen_otp_login", obj=user,
-                 actor_label=mask_mobile(mobile))
+        user = create_user(username=f"c{mobile}", full_name="", role=Role.CITIZEN, mobile=mobile)
+    audit.record(
+        actor=user, action="accounts.citizen_otp_login", obj=user, actor_label=mask_mobile(mobile)
+    )
     return user
 
 
@@ -180,14 +184,21 @@ def start_totp_enrolment(*, user: User) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
 def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str) -> None:
-    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
-        audit.record(actor=user, action="accounts.totp_enrol_failed", obj=user)
+    # The failure is raised after the block commits: raising inside it would roll back the
+    # audit row and the device's throttling counter along with it.
+    with transaction.atomic():
+        ok = device.user_id == user.pk and not device.confirmed and device.verify_token(token)
+        if ok:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+        audit.record(
+            actor=user,
+            action="accounts.totp_enrolled" if ok else "accounts.totp_enrol_failed",
+            obj=user,
+        )
+    if not ok:
         raise InvalidInput("accounts.totp_wrong", _("The code is not correct. Try the next one."))
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit.record(actor=user, action="accounts.totp_enrolled", obj=user)
 
 
 def verify_totp(*, user: User, token: str) -> Device:

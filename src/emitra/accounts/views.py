@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from emitra.accounts import selectors, services
 from emitra.accounts.access import allow, signed_in
 from emitra.accounts.forms import CodeForm, MobileForm, PasswordLoginForm
+from emitra.accounts.middleware import otp_verified
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
 from emitra.core.access import public
@@ -100,7 +101,7 @@ def _qr_svg(device: TOTPDevice) -> str:
 def totp(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    if not user.needs_totp or user.is_verified():
+    if not user.needs_totp or otp_verified(user):
         return HttpResponseRedirect(_safe_next(request))
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     form = CodeForm(request.POST or None)
@@ -122,7 +123,9 @@ def totp(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_TOTP_DEVICE] = device.pk
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_totp_enrolment(user=user, device=device, token=form.cleaned_data["code"])
+            services.confirm_totp_enrolment(
+                user=user, device=device, token=form.cleaned_data["code"]
+            )
         except DomainError as exc:
             form.add_error("code", str(exc.message))
         else:
@@ -156,7 +159,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         httponly=False,
     )
     return response
@@ -187,14 +190,25 @@ def users(request: HttpRequest) -> HttpResponse:
             "emitra-people.csv",
             ["sso_id", "name", "role", "district", "mobile", "active"],
             (
-                (u.username, u.full_name, u.role, u.district.name_en if u.district else "",
-                 u.masked_mobile, u.is_active)
+                (
+                    u.username,
+                    u.full_name,
+                    u.role,
+                    u.district.name_en if u.district else "",
+                    u.masked_mobile,
+                    u.is_active,
+                )
                 for u in people
             ),
         )
     return render(
         request,
         "accounts/users.html",
-        {"people": people[:500], "count": people.count(), "roles": Role.choices,
-         "role": role, "q": query},
+        {
+            "people": people[:500],
+            "count": people.count(),
+            "roles": Role.choices,
+            "role": role,
+            "q": query,
+        },
     )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from emitra.accounts.models import User
 from emitra.catalog.models import Department, DepartmentStaff
 
 
@@ -14,9 +15,9 @@ class DepartmentAdmin(admin.ModelAdmin[Department]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
         queryset = super().get_queryset(request)
         user = request.user
-        if getattr(user, "is_statewide", False):
-            return queryset
-        return queryset.filter(staff__user=user)
+        if not isinstance(user, User):
+            return queryset.none()
+        return queryset if user.is_statewide else queryset.filter(staff__user=user)
 
 
 @admin.register(DepartmentStaff)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from emitra.accounts.models import User
 from emitra.catalog import services
+from emitra.catalog.models import Department
 
 DEPARTMENTS = [
     ("revenue", "Revenue Department", "राजस्व विभाग"),
@@ -24,7 +25,7 @@ def ensure_demo_departments(staff: dict[str, str]) -> int:
     for username, code in staff.items():
         user = User.objects.filter(username=username).first()
         if user is not None and not hasattr(user, "department_staff"):
-            department = services.Department.objects.get(code=code)
+            department = Department.objects.get(code=code)
             services.assign_department_staff(user=user, department=department)
             assigned += 1
     return assigned

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
 from emitra.catalog.models import Department, DepartmentStaff
 from emitra.core import audit
 from emitra.core.errors import InvalidInput
-from django.utils.translation import gettext_lazy as _
 
 
 @transaction.atomic
@@ -41,6 +41,10 @@ def assign_department_staff(
     staff, _created = DepartmentStaff.objects.update_or_create(
         user=user, defaults={"department": department}
     )
-    audit.record(actor=actor, action="catalog.staff_assigned", obj=staff,
-                 after={"user": user.pk, "department": department.code})
+    audit.record(
+        actor=actor,
+        action="catalog.staff_assigned",
+        obj=staff,
+        after={"user": user.pk, "department": department.code},
+    )
     return staff

@@ -26,7 +26,10 @@ def departments(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "emitra-departments.csv",
             ["code", "name_en", "name_hi", "active", "staff"],
-            ((d.code, d.name_en, d.name_hi, d.is_active, d.staff_count) for d in rows),
+            (
+                (d.code, d.name_en, d.name_hi, d.is_active, getattr(d, "staff_count", 0))
+                for d in rows
+            ),
         )
     return render(request, "catalog/departments.html", {"departments": rows, "q": query})
 

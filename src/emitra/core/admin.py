@@ -53,7 +53,13 @@ class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     def retry_dead_letters(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         ids = list(queryset.values_list("id", flat=True))
         count = outbox.retry_dead(message_ids=ids)
-        audit.record(actor=request.user, action="core.outbox_retry", object_type="core.outboxmessage",
-                     object_id=",".join(map(str, ids))[:64], after={"retried": count})
-        self.message_user(request, _("%(count)d message(s) queued again.") % {"count": count},
-                          messages.SUCCESS)
+        audit.record(
+            actor=request.user,
+            action="core.outbox_retry",
+            object_type="core.outboxmessage",
+            object_id=",".join(map(str, ids))[:64],
+            after={"retried": count},
+        )
+        self.message_user(
+            request, _("%(count)d message(s) queued again.") % {"count": count}, messages.SUCCESS
+        )

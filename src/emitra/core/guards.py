@@ -85,4 +85,7 @@ def drop_append_only(vendor: str, table: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
             f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
         ]
-    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete",
+    ]

@@ -22,7 +22,9 @@ class PeriodicJob:
 JOBS: dict[str, PeriodicJob] = {}
 
 
-def periodic(name: str, *, every_seconds: float) -> Callable[[Callable[[], object]], Callable[[], object]]:
+def periodic(
+    name: str, *, every_seconds: float
+) -> Callable[[Callable[[], object]], Callable[[], object]]:
     def register(fn: Callable[[], object]) -> Callable[[], object]:
         JOBS[name] = PeriodicJob(name=name, every_seconds=every_seconds, fn=fn)
         return fn

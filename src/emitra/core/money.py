@@ -17,7 +17,11 @@ Paise = NewType("Paise", int)
 PAISE_PER_RUPEE = 100
 # ₹1,000 crore: far above any single e-Mitra transaction; stops typos of extra zeros.
 MAX_AMOUNT = Paise(1_000_00_00_000 * PAISE_PER_RUPEE)
-_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$")
+_AMOUNT = re.compile(
+    r"^(?:\d{1,3}(?:,\d{2})*,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$", re.ASCII
+)
+# Operators on a Hindi keyboard type Devanagari digits; they mean the same amount.
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
 def _babel_locale(language: str | None = None) -> str:
@@ -32,6 +36,7 @@ def parse_rupees(text: str) -> Paise:
     signs, letters and amounts above MAX_AMOUNT are refused with a translated message.
     """
     cleaned = str(text).strip().replace("₹", "").replace("Rs.", "").replace(" ", "")
+    cleaned = cleaned.translate(_DEVANAGARI_DIGITS)
     if not cleaned or not _AMOUNT.match(cleaned):
         raise InvalidInput(
             "money.invalid", _("“%(value)s” is not an amount in rupees.") % {"value": text}

@@ -124,8 +124,11 @@ def _read(data_dir: Path, name: str, columns: Sequence[str]) -> list[dict[str, s
             missing = set(columns) - set(reader.fieldnames or ())
             if missing:
                 raise GeoDataError(f"{path}: missing columns {', '.join(sorted(missing))}")
-            return [{key: (value or "").strip() for key, value in row.items()} for row in reader]
-    except OSError as exc:
+            return [
+                {key: (value or "").strip() for key, value in row.items() if key is not None}
+                for row in reader
+            ]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise GeoDataError(f"{path}: {exc}") from exc
 
 
@@ -164,7 +167,7 @@ def _sync(
         if current is None:
             to_create.append(model(**{key: key_value, **values}))
         elif any(current[name] != value for name, value in values.items()):
-            to_update.append(model(pk=current["pk"], **{key: key_value, **values}))
+            to_update.append(model(**{key: key_value, **values}))
         else:
             report.unchanged += 1
     report.not_in_source += len(existing.keys() - desired.keys())
@@ -177,18 +180,20 @@ def _sync(
         done += len(batch)
         if progress:
             progress(level, done, total)
+    # Changed rows are written as INSERT … ON CONFLICT (key) DO UPDATE: one statement per batch
+    # on SQLite and PostgreSQL, where bulk_update's CASE WHEN takes seconds for every GP.
     update_fields = _field_names(model, fields)
-    for batch in _batches(to_update, BATCH_SIZE // 2):
-        model._default_manager.bulk_update(batch, update_fields)
+    for batch in _batches(to_update):
+        model._default_manager.bulk_create(
+            batch, update_conflicts=True, unique_fields=[key], update_fields=update_fields
+        )
         report.updated += len(batch)
         done += len(batch)
         if progress:
             progress(level, done, total)
 
 
-def _resolve_district(
-    code: str, district_ids: dict[int, int], report: LevelReport
-) -> int | None:
+def _resolve_district(code: str, district_ids: dict[int, int], report: LevelReport) -> int | None:
     lgd = _code(code)
     if lgd is None:
         report.skip("no district code")
@@ -204,7 +209,6 @@ def _key(name: str) -> str:
     return re.sub(r"[^0-9a-z\u0900-\u097f]+", "", name.casefold())
 
 
-
 def _load_districts(data_dir: Path, report: LevelReport, progress: Progress | None) -> None:
     rows = _read(
         data_dir,
@@ -218,6 +222,7 @@ def _load_districts(data_dir: Path, report: LevelReport, progress: Progress | No
     report.source_rows = len(rows)
     desired: dict[str, dict[str, Any]] = {}
     parents: dict[str, str] = {}
+    lgd_codes: set[int | None] = set()
     for row in rows:
         slug = row["district_slug"].lower()
         if not slug or not row["name_en"] or not row["name_hi"]:
@@ -226,14 +231,16 @@ def _load_districts(data_dir: Path, report: LevelReport, progress: Progress | No
         if row["status"] not in DistrictStatus.values:
             report.skip(f"unknown status {row['status']!r}")
             continue
-        if slug in desired:
-            report.skip("duplicate slug")
+        lgd_code = _code(row["lgd_district_code"])
+        if slug in desired or (lgd_code and lgd_code in lgd_codes):
+            report.skip("duplicate slug or LGD code")
             continue
+        lgd_codes.add(lgd_code)
         desired[slug] = {
             "name_en": tidy_name(row["name_en"]),
             "name_hi": row["name_hi"],
             "name_hi_variant": row["name_hi_variant"],
-            "lgd_code": _code(row["lgd_district_code"]),
+            "lgd_code": lgd_code,
             "census2011_code": _code(row["census2011_district_code"]),
             "status": row["status"],
             "division": row["division"],
@@ -250,7 +257,9 @@ def _load_districts(data_dir: Path, report: LevelReport, progress: Progress | No
     # A parent may be a district that does not exist yet, so every district is created first
     # (without its parent) and the parents are set in the comparison pass below.
     existing = set(District.objects.values_list("slug", flat=True))
-    new = [District(slug=slug, **values) for slug, values in desired.items() if slug not in existing]
+    new = [
+        District(slug=slug, **values) for slug, values in desired.items() if slug not in existing
+    ]
     District.objects.bulk_create(new)
     created = {district.slug for district in new}
     report.created = len(created)
@@ -305,9 +314,7 @@ def _load_blocks(
         if district_id is None:
             continue
         desired[code] = {"name_en": tidy_name(row["block_name_en"]), "district_id": district_id}
-    _sync(
-        Block, key="lgd_code", desired=desired, report=report, level="blocks", progress=progress
-    )
+    _sync(Block, key="lgd_code", desired=desired, report=report, level="blocks", progress=progress)
 
 
 def _load_tehsils(
@@ -452,9 +459,8 @@ def load_geography(*, data_dir: Path | None = None, progress: Progress | None = 
     _load_districts(source, report.levels["districts"], progress)
     districts = {
         code: pk
-        for pk, code in District.objects.filter(lgd_code__isnull=False).values_list(
-            "pk", "lgd_code"
-        )
+        for pk, code in District.objects.values_list("pk", "lgd_code")
+        if code is not None  # the 2023 districts have no LGD code; nothing in LGD points at them
     }
     _load_blocks(source, districts, report.levels["blocks"], progress)
     _load_tehsils(source, districts, report.levels["tehsils"], progress)

@@ -6,7 +6,7 @@ import csv
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from emitra.core.access import public
 from emitra.geo import selectors
@@ -26,7 +26,7 @@ CSV_HEADER = (
 
 
 @public("Administrative geography is open government data; anyone may look it up.")
-@require_GET
+@require_safe
 def districts(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     rows = selectors.district_counts(query=query)
@@ -66,7 +66,7 @@ def _districts_csv(rows: list[selectors.DistrictCounts]) -> HttpResponse:
 
 
 @public("Administrative geography is open government data; anyone may look it up.")
-@require_GET
+@require_safe
 def district(request: HttpRequest, slug: str) -> HttpResponse:
     detail = selectors.district_detail(slug)
     if detail is None:

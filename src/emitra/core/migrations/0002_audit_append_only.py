@@ -19,12 +19,12 @@ def create(apps, schema_editor):
     else:
         statements = sqlite_append_only(TABLE)
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def drop(apps, schema_editor):
     for sql in drop_append_only(schema_editor.connection.vendor, TABLE):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

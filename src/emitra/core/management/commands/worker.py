@@ -30,8 +30,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         backend = settings.OUTBOX_BACKEND
-        self.stdout.write(f"emitra worker: outbox backend {backend}; handlers: "
-                          f"{', '.join(sorted(outbox.HANDLERS)) or '-'}")
+        self.stdout.write(
+            f"emitra worker: outbox backend {backend}; handlers: "
+            f"{', '.join(sorted(outbox.HANDLERS)) or '-'}"
+        )
         while not stopping:
             close_old_connections()
             count = outbox.dispatch_due() if backend == "celery" else outbox.run_due()

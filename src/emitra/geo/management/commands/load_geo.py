@@ -1,4 +1,4 @@
-"""`emitra load_geo`: load or refresh Rajasthan's districts, blocks, tehsils, urban bodies and GPs."""
+"""`emitra load_geo`: load or refresh districts, blocks, tehsils, urban bodies and GPs."""
 
 from __future__ import annotations
 
