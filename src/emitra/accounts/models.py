@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[validate_mobile],
     )
-    full_name = models.CharField(_("name"), max_length=120)
+    # Blank only for a citizen who logged in by OTP and has not given a name yet (see clean).
+    full_name = models.CharField(_("name"), max_length=120, blank=True)
     role = models.CharField(_("role"), max_length=24, choices=Role.choices, default=Role.CITIZEN)
     district = models.ForeignKey(
         "geo.District",
@@ -83,6 +85,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})" if self.full_name else self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role != Role.CITIZEN and not self.full_name.strip():
+            raise ValidationError({"full_name": _("Enter the person's name.")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Back-office access follows the role, so it cannot drift from it by hand.

@@ -73,6 +73,9 @@ class OutboxStatus(models.TextChoices):
 class OutboxMessage(models.Model):
     """Work to do after a commit, written in the same transaction as the change it follows."""
 
+    # Globally unique, unlike the id, which restarts after a database reset: partners that
+    # deduplicate on our reference must never mistake a new message for an old one.
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
     topic = models.CharField(_("topic"), max_length=80, db_index=True)
     payload: models.JSONField[Any, Any] = models.JSONField(_("payload"), default=dict)
     status = models.CharField(

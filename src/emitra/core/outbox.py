@@ -5,7 +5,7 @@ lease (``SKIP LOCKED`` on PostgreSQL, a conditional UPDATE on SQLite), runs the 
 and marks the row done. An *atomic* handler runs in the same transaction as the "done" mark, so
 its database effects happen exactly once however often it is retried; a non-atomic handler
 (one that calls a partner over HTTP) runs outside it and must be idempotent at the receiver —
-it gets the message id to use as the partner's idempotency key. Failures back off
+it gets the message key (a UUID) to use as the partner's idempotency reference. Failures back off
 exponentially; after `max_attempts` the row becomes a dead letter shown in the admin.
 """
 
@@ -33,6 +33,7 @@ log = structlog.get_logger(__name__)
 @dataclass(frozen=True)
 class Envelope:
     id: int
+    key: uuid.UUID
     topic: str
     payload: dict[str, Any]
     attempt: int
@@ -136,7 +137,11 @@ def execute(message_id: int, token: uuid.UUID) -> bool:
         return False
     registered = HANDLERS.get(message.topic)
     envelope = Envelope(
-        id=message.pk, topic=message.topic, payload=message.payload, attempt=message.attempts
+        id=message.pk,
+        key=message.key,
+        topic=message.topic,
+        payload=message.payload,
+        attempt=message.attempts,
     )
     # A payload marked sensitive (an OTP) is wiped once delivered; it is not kept as history.
     redact = bool(message.payload.get("sensitive"))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from emitra.core.access import public
+from emitra.core.exports import csv_response
 from emitra.geo import selectors
 
 CSV_HEADER = (
@@ -40,29 +39,25 @@ def districts(request: HttpRequest) -> HttpResponse:
 
 
 def _districts_csv(rows: list[selectors.DistrictCounts]) -> HttpResponse:
-    """UTF-8 with a byte-order mark, so that Excel shows the Hindi names correctly."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="rajasthan-districts.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        district = row.district
-        writer.writerow(
+    return csv_response(
+        "rajasthan-districts.csv",
+        CSV_HEADER,
+        (
             (
-                district.slug,
-                district.name_en,
-                district.name_hi,
-                district.division,
-                district.status,
-                district.lgd_code or "",
+                row.district.slug,
+                row.district.name_en,
+                row.district.name_hi,
+                row.district.division,
+                row.district.status,
+                row.district.lgd_code or "",
                 row.blocks,
                 row.tehsils,
                 row.gram_panchayats,
                 row.urban_bodies,
             )
-        )
-    return response
+            for row in rows
+        ),
+    )
 
 
 @public("Administrative geography is open government data; anyone may look it up.")

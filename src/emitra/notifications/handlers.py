@@ -12,12 +12,12 @@ from emitra.notifications.models import SentSms
 @outbox.handler("notifications.sms", atomic=False)
 def send_sms(message: outbox.Envelope) -> None:
     """Send one SMS. Non-atomic: the HTTP call happens outside any transaction, and the
-    outbox id is the gateway's idempotency reference, so a retry never sends twice."""
+    outbox key is the gateway's idempotency reference, so a retry never sends twice."""
     payload = message.payload
     if SentSms.objects.filter(outbox_message_id=message.id).exists():
         return
     text = sms.render(payload["template"], payload.get("params", {}))
-    gateway_id = sms.send(to=payload["to"], text=text, reference=f"outbox-{message.id}")
+    gateway_id = sms.send(to=payload["to"], text=text, reference=f"emitra-{message.key}")
     with transaction.atomic():
         SentSms.objects.get_or_create(
             outbox_message_id=message.id,

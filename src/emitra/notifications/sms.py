@@ -8,11 +8,14 @@ import httpx
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # Templates are gettext message ids, so the Hindi half comes from locale/hi like every page.
 TEMPLATES: dict[str, str] = {
-    "login_otp": "e-Mitra login OTP is %(code)s. It is valid for %(minutes)s minutes. "
-    "Do not share it with anyone.",
+    "login_otp": gettext_noop(
+        "e-Mitra login OTP is %(code)s. It is valid for %(minutes)s minutes. "
+        "Do not share it with anyone."
+    ),
 }
 
 

@@ -36,9 +36,13 @@ class Command(BaseCommand):
             if person.role == Role.CITIZEN:
                 password, note = "—", f"mobile OTP, shown at {settings.SMS_GATEWAY_URL}/"
             elif person.role in STAFF_ROLES:
-                note = f"TOTP key JBSWY3DPEHPK3PXP or `emitra totp_code {person.username}`"
+                note = "+ TOTP"
             table.add_row(
                 str(person.role.label), f"{person.username} / {person.mobile}", password, note
             )
         console.print(table)
+        console.print(
+            "Staff (+ TOTP): add the key JBSWY3DPEHPK3PXP to an authenticator app, or run "
+            "`.venv/bin/emitra totp_code <sso-id>` with EMITRA_DEV=1 for the current code."
+        )
         console.print(f"{len(created)} demo user(s) created; the others already existed.")
