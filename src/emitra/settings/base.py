@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "emitra.core",
     "emitra.geo",
     "emitra.accounts",
+    "emitra.ledger",
     "emitra.catalog",
     "emitra.notifications",
     "emitra.demo",

@@ -1,0 +1,152 @@
+"""Each ledger rule is also enforced by the database when application code is bypassed."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+
+from emitra.ledger import services
+from emitra.ledger.models import Account, Entry, Hold
+
+NOW = "2026-11-28 10:00:00+00:00"
+
+
+def raw(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def insert_entry(txn_id: int, account_id: int, amount: int) -> None:
+    raw(
+        "INSERT INTO ledger_entry (transaction_id, account_id, amount, created_at) "
+        "VALUES (%s, %s, %s, %s)",
+        [txn_id, account_id, amount, NOW],
+    )
+
+
+def insert_header(txn_id: int, key: str = "raw") -> None:
+    raw(
+        "INSERT INTO ledger_journaltransaction "
+        "(id, kind, scope, key, request_hash, cause_type, cause_id, memo, created_at) "
+        "VALUES (%s, 'raw', 'raw', %s, '', '', '', '', %s)",
+        [txn_id, key, NOW],
+    )
+
+
+def refused(fn, *args) -> None:
+    with pytest.raises(DatabaseError), transaction.atomic():
+        fn(*args)
+
+
+def test_an_unbalanced_transaction_is_refused(wallet, gateway):
+    def unbalanced():
+        insert_entry(9001, gateway.pk, -100)
+        insert_entry(9001, wallet.pk, 99)
+        insert_header(9001)
+
+    refused(unbalanced)
+    assert not Entry.objects.exists()
+
+
+def test_a_single_leg_transaction_is_refused(gateway):
+    def one_leg():
+        insert_entry(9002, gateway.pk, 100)
+        insert_header(9002)
+
+    refused(one_leg)
+
+
+def test_a_balanced_raw_transaction_is_accepted(wallet, gateway):
+    with transaction.atomic():
+        insert_entry(9003, gateway.pk, -100)
+        insert_entry(9003, wallet.pk, 100)
+        insert_header(9003)
+    wallet.refresh_from_db()
+    assert wallet.balance == 100  # the entry trigger moved the wallet's balance row
+
+
+def test_entries_cannot_be_added_to_a_written_transaction(wallet, gateway, fund):
+    txn = fund(wallet, 100)
+    refused(insert_entry, txn.pk, wallet.pk, 5)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ledger_entry SET amount = amount * 2",
+        "DELETE FROM ledger_entry",
+        "UPDATE ledger_journaltransaction SET kind = 'forged'",
+        "DELETE FROM ledger_journaltransaction",
+    ],
+)
+def test_entries_and_transactions_cannot_be_changed_or_deleted(wallet, fund, sql):
+    fund(wallet, 100)
+    refused(raw, sql, [])
+    assert Entry.objects.count() == 2
+
+
+def test_a_zero_amount_entry_is_refused(wallet, gateway):
+    refused(insert_entry, 9004, wallet.pk, 0)
+
+
+def test_a_wallet_cannot_go_below_its_floor_even_by_raw_sql(wallet, gateway, fund):
+    fund(wallet, 100)
+
+    def overdraw():
+        insert_entry(9005, wallet.pk, -101)
+        insert_entry(9005, gateway.pk, 101)
+        insert_header(9005)
+
+    refused(overdraw)
+    wallet.refresh_from_db()
+    assert wallet.balance == 100
+
+
+def test_held_money_counts_against_the_floor_in_the_database(wallet, fund):
+    fund(wallet, 100)
+    services.hold(account=wallet, amount=80, scope="t", key="h", expires_in=timedelta(minutes=5))
+    refused(raw, "UPDATE ledger_account SET balance = 79 WHERE id = %s", [wallet.pk])
+
+
+def test_a_hold_is_resolved_at_most_once_even_by_raw_sql(wallet, fund):
+    fund(wallet, 100)
+    held = services.hold(
+        account=wallet, amount=50, scope="t", key="h", expires_in=timedelta(minutes=5)
+    )
+    services.void_hold(hold=held)
+    refused(raw, "UPDATE ledger_hold SET state = 'posted' WHERE id = %s", [held.pk])
+    refused(raw, "DELETE FROM ledger_hold WHERE id = %s", [held.pk])
+    assert Hold.objects.get(pk=held.pk).state == "voided"
+
+
+def test_a_hold_must_be_positive(wallet):
+    refused(
+        raw,
+        "INSERT INTO ledger_hold (account_id, amount, state, expires_at, scope, key, request_hash, "
+        "posted_amount, cause_type, cause_id, created_at) "
+        "VALUES (%s, 0, 'open', %s, 't', 'zero', '', 0, '', '', %s)",
+        [wallet.pk, NOW, NOW],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entries_whose_transaction_never_comes_fail_at_commit(open_account):
+    wallet = open_account("kiosk_wallet")
+    gateway = open_account("gateway_clearing")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_entry(9006, gateway.pk, -100)
+        insert_entry(9006, wallet.pk, 100)
+    assert not Entry.objects.exists()
+    assert Account.objects.get(pk=wallet.pk).balance == 0
+
+
+def test_the_orm_cannot_delete_a_hold_either(wallet, fund):
+    fund(wallet, 100)
+    held = services.hold(
+        account=wallet, amount=10, scope="t", key="h", expires_in=timedelta(minutes=5)
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Hold.objects.filter(pk=held.pk).delete()
+    assert timezone.now()
