@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from emitra.core import audit
 from emitra.core.errors import DomainError
+from emitra.ledger import postgres
 from emitra.ledger.errors import (
     AlreadyReversed,
     CurrencyMismatch,
@@ -190,6 +191,32 @@ def _idempotent(
         return earlier
 
 
+M = TypeVar("M", JournalTransaction, Hold)
+
+
+def _as_saved(instance: M) -> M:
+    """A model instance built from what the database function wrote (no extra round trip)."""
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+def _pg_idempotent(
+    scope: str, key: str, digest: str, call: Callable[[], JournalTransaction]
+) -> JournalTransaction:
+    try:
+        return call()
+    except IntegrityError:  # a concurrent twin with the same key committed first
+        earlier = _replay(scope, key, digest)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def _legs_to_entries(legs: Sequence[Leg]) -> list[tuple[Account, int]]:
     entries: list[tuple[Account, int]] = []
     for leg in legs:
@@ -222,7 +249,46 @@ def transfer(
 ) -> JournalTransaction:
     """Move money along linked legs, all or none (TigerBeetle's linked transfers)."""
     entries = _legs_to_entries(legs)
+    if len({account.currency for account, _amount in entries}) > 1:
+        raise CurrencyMismatch()
     digest = request_hash({"op": "transfer", "kind": kind, "legs": _legs_payload(legs)})
+    if _on_postgres():
+        now = timezone.now()
+
+        def pg_transfer() -> JournalTransaction:
+            txn_id, replayed = postgres.call(
+                "ledger_transfer",
+                postgres.transfer_params(
+                    legs=legs,
+                    scope=scope,
+                    key=key,
+                    digest=digest,
+                    kind=kind,
+                    now=now,
+                    cause_type=cause.type,
+                    cause_id=cause.id,
+                    memo=memo,
+                    actor_id=actor_id,
+                ),
+            )
+            if replayed:
+                return JournalTransaction.objects.get(pk=txn_id)
+            return _as_saved(
+                JournalTransaction(
+                    id=txn_id,
+                    kind=kind,
+                    scope=scope,
+                    key=key,
+                    request_hash=digest,
+                    cause_type=cause.type,
+                    cause_id=cause.id,
+                    memo=memo[:200],
+                    actor_id=actor_id,
+                    created_at=now,
+                )
+            )
+
+        return _pg_idempotent(scope, key, digest, pg_transfer)
     return _idempotent(
         scope,
         key,
@@ -293,6 +359,38 @@ def hold(
     if account.floor is None or not account.is_active:
         raise UnknownAccount(account.code)
     digest = request_hash({"op": "hold", "account": account.pk, "amount": amount})
+    if _on_postgres():
+        now = timezone.now()
+        expires_at = now + expires_in
+        try:
+            hold_id, replayed = postgres.call(
+                "ledger_hold",
+                [account.pk, amount, scope, key, digest, now, expires_at, cause.type, cause.id],
+            )
+        except IntegrityError:
+            earlier_hold = Hold.objects.filter(scope=scope, key=key).first()
+            if earlier_hold is None:
+                raise
+            if earlier_hold.request_hash != digest:
+                raise KeyReused() from None
+            return earlier_hold
+        if replayed:
+            return Hold.objects.get(pk=hold_id)
+        return _as_saved(
+            Hold(
+                id=hold_id,
+                account=account,
+                amount=amount,
+                state=HoldState.OPEN,
+                expires_at=expires_at,
+                scope=scope,
+                key=key,
+                request_hash=digest,
+                cause_type=cause.type,
+                cause_id=cause.id,
+                created_at=now,
+            )
+        )
 
     def replay() -> Hold | None:
         earlier = Hold.objects.filter(scope=scope, key=key).first()
@@ -330,8 +428,9 @@ def _release(hold_obj: Hold) -> None:
     Account.objects.filter(pk=hold_obj.account_id).update(held=F("held") - hold_obj.amount)
 
 
-def _open_hold_for_update(hold_obj: Hold) -> Hold:
-    _lock_limited([hold_obj.account])
+def _open_hold_for_update(hold_obj: Hold, legs: Sequence[Leg] = ()) -> Hold:
+    """Lock the held wallet and every limited account of the legs, in id order."""
+    _lock_limited([hold_obj.account, *(a for leg in legs for a in (leg.debit, leg.credit))])
     current = Hold.objects.select_related("account").get(pk=hold_obj.pk)
     if current.state != HoldState.OPEN:
         raise HoldResolved(current.get_state_display())
@@ -360,9 +459,51 @@ def post_hold(
     if spent > hold.amount:
         raise PostExceedsHold()
     digest = request_hash({"op": "post_hold", "hold": hold.pk, "legs": _legs_payload(legs)})
+    if len({account.currency for account, _amount in entries}) > 1:
+        raise CurrencyMismatch()
+    if _on_postgres():
+        when = now or timezone.now()
+        effective = cause if cause.type else Cause(hold.cause_type, hold.cause_id)
+
+        def pg_post() -> JournalTransaction:
+            txn_id, replayed = postgres.call(
+                "ledger_post_hold",
+                [
+                    hold.pk,
+                    *postgres.transfer_params(
+                        legs=legs,
+                        scope=scope,
+                        key=key,
+                        digest=digest,
+                        kind=kind,
+                        now=when,
+                        cause_type=effective.type,
+                        cause_id=effective.id,
+                        memo="",
+                        actor_id=actor_id,
+                    ),
+                ],
+            )
+            if replayed:
+                return JournalTransaction.objects.get(pk=txn_id)
+            return _as_saved(
+                JournalTransaction(
+                    id=txn_id,
+                    kind=kind,
+                    scope=scope,
+                    key=key,
+                    request_hash=digest,
+                    cause_type=effective.type,
+                    cause_id=effective.id,
+                    actor_id=actor_id,
+                    created_at=when,
+                )
+            )
+
+        return _pg_idempotent(scope, key, digest, pg_post)
 
     def work() -> JournalTransaction:
-        current = _open_hold_for_update(hold)
+        current = _open_hold_for_update(hold, legs)
         if current.expires_at <= (now or timezone.now()):
             raise HoldExpired()
         _release(current)
