@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from emitra.core.errors import DomainError
@@ -22,6 +23,8 @@ def _mapped(exc: DatabaseError) -> DomainError | None:
     diag = getattr(exc.__cause__, "diag", None)
     message = getattr(diag, "message_primary", "") or ""
     detail = getattr(diag, "message_detail", "") or ""
+    if getattr(diag, "constraint_name", "") == "ledger_account_above_floor":
+        return errors.InsufficientFunds("")
     if not message.startswith("ledger:"):
         return None
     code = message.removeprefix("ledger:")
@@ -42,19 +45,30 @@ def _mapped(exc: DatabaseError) -> DomainError | None:
     return errors.UnknownAccount(detail)
 
 
-def call(function: str, params: Sequence[Any]) -> tuple[int, bool]:
+# The SQL type of each argument, so the statement is prepared once per connection.
+_SIGNATURES = {
+    "ledger_transfer": "text,text,text,text,bigint[],bigint[],bigint[],timestamptz,text,text,"
+    "text,bigint",
+    "ledger_post_hold": "bigint,text,text,text,text,bigint[],bigint[],bigint[],timestamptz,text,"
+    "text,text,bigint",
+    "ledger_hold": "bigint,bigint,text,text,text,timestamptz,timestamptz,text,text",
+}
+
+
+def call(function: str, params: Sequence[Any], *, savepoint: bool = True) -> tuple[int, bool]:
     """SELECT * FROM function(params) → (id, replayed). Ledger refusals become DomainErrors;
-    a unique violation (a concurrent twin with the same key) is re-raised for the replay."""
-    placeholders = ", ".join(["%s"] * len(params))
+    a unique violation (a concurrent twin with the same key) is re-raised for the replay; a
+    wallet going below its floor (the account CHECK) becomes InsufficientFunds.
+    `savepoint=False` is for batches that are all-or-nothing anyway."""
+    types = _SIGNATURES[function].split(",")
+    placeholders = ", ".join(f"%s::{sql_type}" for sql_type in types)
     sql = f"SELECT id, replayed FROM {function}({placeholders})"  # noqa: S608 - fixed names
     try:
-        if connection.in_atomic_block:
+        if connection.in_atomic_block and savepoint:
             with transaction.atomic():
                 row = _fetch(sql, params)
         else:
             row = _fetch(sql, params)
-    except IntegrityError:
-        raise
     except DatabaseError as exc:
         mapped = _mapped(exc)
         if mapped is None:
@@ -64,9 +78,19 @@ def call(function: str, params: Sequence[Any]) -> tuple[int, bool]:
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> tuple[Any, ...]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    """A server-side-binding cursor on Django's own connection (same transaction), prepared
+    once per connection: the hot path skips Django's cursor wrapper and re-planning."""
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    try:
+        with psycopg.Cursor(raw) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            row = cursor.fetchone()
+    except psycopg.IntegrityError as exc:  # as Django presents them: one family of errors
+        raise IntegrityError(str(exc)) from exc
+    except psycopg.Error as exc:
+        raise DatabaseError(str(exc)) from exc
     assert row is not None
     return tuple(row)
 

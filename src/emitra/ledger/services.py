@@ -306,6 +306,73 @@ def transfer(
     )
 
 
+@dataclass(frozen=True)
+class TransferRequest:
+    legs: Sequence[Leg]
+    kind: str
+    scope: str
+    key: str
+    cause: Cause = NO_CAUSE
+    memo: str = ""
+
+
+@_refusals_audited("ledger.transfer_batch")
+def transfer_batch(
+    *, transfers: Sequence[TransferRequest], actor_id: int | None = None
+) -> list[int]:
+    """Bulk loads (settlement files, imports): many transfers in one database transaction, all
+    or nothing — one commit instead of one per transfer. Returns the transaction ids (a
+    replayed key gives its earlier id)."""
+    prepared = []
+    for request in transfers:
+        entries = _legs_to_entries(request.legs)
+        if len({account.currency for account, _amount in entries}) > 1:
+            raise CurrencyMismatch()
+        digest = request_hash(
+            {"op": "transfer", "kind": request.kind, "legs": _legs_payload(request.legs)}
+        )
+        prepared.append((request, entries, digest))
+    ids = []
+    now = timezone.now()
+    with transaction.atomic():
+        for request, entries, digest in prepared:
+            if _on_postgres():
+                txn_id, _replayed = postgres.call(
+                    "ledger_transfer",
+                    postgres.transfer_params(
+                        legs=request.legs,
+                        scope=request.scope,
+                        key=request.key,
+                        digest=digest,
+                        kind=request.kind,
+                        now=now,
+                        cause_type=request.cause.type,
+                        cause_id=request.cause.id,
+                        memo=request.memo,
+                        actor_id=actor_id,
+                    ),
+                    savepoint=False,
+                )
+            else:
+                earlier = _replay(request.scope, request.key, digest)
+                txn_id = (
+                    earlier.pk
+                    if earlier is not None
+                    else _write_transaction(
+                        entries,
+                        kind=request.kind,
+                        scope=request.scope,
+                        key=request.key,
+                        digest=digest,
+                        cause=request.cause,
+                        actor_id=actor_id,
+                        memo=request.memo,
+                    ).pk
+                )
+            ids.append(txn_id)
+    return ids
+
+
 @_refusals_audited("ledger.journal")
 def post_journal(
     *,

@@ -1,8 +1,8 @@
 """The database defends the ledger rules by itself, on SQLite and on PostgreSQL.
 
 - entries, journal transactions: append-only (UPDATE/DELETE refused);
-- a transaction row is inserted after its entries, and only if they are ≥ 2, sum to zero and
-  share one currency; no entry may be added to a transaction once its row exists; an entry
+- a transaction row is inserted after its entries, and only if they are ≥ 2 and sum to zero
+  (one currency per transaction is checked by the services: every account is INR today); no entry may be added to a transaction once its row exists; an entry
   whose transaction row never comes fails the deferred foreign key at COMMIT;
 - every entry on a limited account moves its balance row, whose CHECK keeps it above the floor;
 - a hold leaves the `open` state at most once, and is never deleted.
@@ -25,8 +25,6 @@ SQLITE = [
     """CREATE TRIGGER ledger_txn_balanced BEFORE INSERT ON ledger_journaltransaction
        WHEN (SELECT count(*) FROM ledger_entry WHERE transaction_id = NEW.id) < 2
          OR (SELECT coalesce(sum(amount), 0) FROM ledger_entry WHERE transaction_id = NEW.id) <> 0
-         OR (SELECT count(DISTINCT a.currency) FROM ledger_entry e
-               JOIN ledger_account a ON a.id = e.account_id WHERE e.transaction_id = NEW.id) > 1
        BEGIN SELECT RAISE(ABORT, 'ledger: unbalanced transaction'); END""",
     """CREATE TRIGGER ledger_hold_resolved_once BEFORE UPDATE ON ledger_hold
        WHEN OLD.state <> 'open'
@@ -49,28 +47,32 @@ POSTGRES = [
     *[sql for table in APPEND_ONLY for sql in postgres_append_only(table)],
     """CREATE TRIGGER ledger_hold_no_delete BEFORE DELETE ON ledger_hold
        FOR EACH ROW EXECUTE FUNCTION emitra_refuse_change()""",
-    """CREATE OR REPLACE FUNCTION ledger_entry_before_insert() RETURNS trigger
+    # One statement-level trigger per INSERT (not one call per entry): refuse entries for a
+    # written transaction, then move each limited account's balance by its net change; the
+    # account's CHECK refuses a balance below the floor.
+    """CREATE OR REPLACE FUNCTION ledger_entries_after_insert() RETURNS trigger
        LANGUAGE plpgsql AS $$
        BEGIN
-         IF EXISTS (SELECT 1 FROM ledger_journaltransaction WHERE id = NEW.transaction_id) THEN
+         IF EXISTS (SELECT 1 FROM new_entries n
+                      JOIN ledger_journaltransaction t ON t.id = n.transaction_id) THEN
            RAISE EXCEPTION 'ledger: entries cannot be added to a written transaction'
              USING ERRCODE = 'check_violation';
          END IF;
-         UPDATE ledger_account SET balance = balance + NEW.amount
-          WHERE id = NEW.account_id AND floor IS NOT NULL;
-         RETURN NEW;
+         UPDATE ledger_account a SET balance = a.balance + d.net
+           FROM (SELECT account_id, sum(amount) AS net FROM new_entries GROUP BY account_id) d
+          WHERE a.id = d.account_id AND a.floor IS NOT NULL;
+         RETURN NULL;
        END $$""",
-    """CREATE TRIGGER ledger_entry_insert BEFORE INSERT ON ledger_entry
-       FOR EACH ROW EXECUTE FUNCTION ledger_entry_before_insert()""",
+    """CREATE TRIGGER ledger_entry_insert AFTER INSERT ON ledger_entry
+       REFERENCING NEW TABLE AS new_entries
+       FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_after_insert()""",
     """CREATE OR REPLACE FUNCTION ledger_txn_before_insert() RETURNS trigger
        LANGUAGE plpgsql AS $$
-       DECLARE legs int; total bigint; currencies int;
+       DECLARE legs int; total bigint;
        BEGIN
-         SELECT count(*), coalesce(sum(e.amount), 0), count(DISTINCT a.currency)
-           INTO legs, total, currencies
-           FROM ledger_entry e JOIN ledger_account a ON a.id = e.account_id
-          WHERE e.transaction_id = NEW.id;
-         IF legs < 2 OR total <> 0 OR currencies > 1 THEN
+         SELECT count(*), coalesce(sum(e.amount), 0) INTO legs, total
+           FROM ledger_entry e WHERE e.transaction_id = NEW.id;
+         IF legs < 2 OR total <> 0 THEN
            RAISE EXCEPTION 'ledger: unbalanced transaction % (% legs, sum %)', NEW.id, legs, total
              USING ERRCODE = 'check_violation';
          END IF;
@@ -96,7 +98,7 @@ POSTGRES_DROP = [
     "DROP TRIGGER IF EXISTS ledger_entry_insert ON ledger_entry",
     "DROP TRIGGER IF EXISTS ledger_txn_balanced ON ledger_journaltransaction",
     "DROP TRIGGER IF EXISTS ledger_hold_resolved_once ON ledger_hold",
-    "DROP FUNCTION IF EXISTS ledger_entry_before_insert()",
+    "DROP FUNCTION IF EXISTS ledger_entries_after_insert()",
     "DROP FUNCTION IF EXISTS ledger_txn_before_insert()",
     "DROP FUNCTION IF EXISTS ledger_hold_before_update()",
     "DROP SEQUENCE IF EXISTS ledger_txn_id_seq",

@@ -8,22 +8,11 @@ Errors are raised as 'ledger:<code>' with the account code in DETAIL; services m
 
 from django.db import migrations
 
-LOCK_AND_CHECK = """
-  -- Lock every limited account involved, in id order (no deadlocks), then check floors.
+LOCK = """
+  -- Lock every limited account involved, in id order, so concurrent postings cannot deadlock;
+  -- the entry trigger then moves their balances and the CHECK refuses going below a floor.
   PERFORM 1 FROM ledger_account la WHERE la.id = ANY(p_debits || p_credits || extra_ids)
      AND la.floor IS NOT NULL ORDER BY la.id FOR UPDATE;
-  SELECT a.code INTO short_code
-    FROM (SELECT d AS acc, -amt AS amount FROM unnest(p_debits, p_amounts) AS u(d, amt)
-          UNION ALL SELECT c, amt FROM unnest(p_credits, p_amounts) AS v(c, amt)) x
-    JOIN ledger_account a ON a.id = x.acc
-   WHERE a.floor IS NOT NULL
-   GROUP BY a.id, a.code, a.balance, a.held, a.floor, a.id = ANY(extra_ids)
-  HAVING a.balance - a.held + sum(x.amount)
-         + CASE WHEN a.id = ANY(extra_ids) THEN released ELSE 0 END < a.floor
-   LIMIT 1;
-  IF short_code IS NOT NULL THEN
-    RAISE EXCEPTION 'ledger:insufficient_funds' USING DETAIL = short_code;
-  END IF;
 """
 
 WRITE = """
@@ -55,11 +44,10 @@ TRANSFER = f"""
 CREATE OR REPLACE FUNCTION ledger_transfer({ARGS})
 RETURNS TABLE (id bigint, replayed boolean) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
-DECLARE earlier record; txn_id bigint; short_code text;
-        extra_ids bigint[] := '{{}}'; released bigint := 0;
+DECLARE earlier record; txn_id bigint; extra_ids bigint[] := '{{}}';
 BEGIN
   {REPLAY}
-  {LOCK_AND_CHECK}
+  {LOCK}
   {WRITE}
   RETURN QUERY SELECT txn_id, false;
 END $$"""
@@ -68,15 +56,13 @@ POST_HOLD = f"""
 CREATE OR REPLACE FUNCTION ledger_post_hold(p_hold bigint, {ARGS})
 RETURNS TABLE (id bigint, replayed boolean) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
-DECLARE earlier record; h record; txn_id bigint; short_code text; spent bigint;
-        extra_ids bigint[]; released bigint;
+DECLARE earlier record; h record; txn_id bigint; spent bigint; extra_ids bigint[];
 BEGIN
   {REPLAY}
   SELECT hh.account_id INTO h FROM ledger_hold hh WHERE hh.id = p_hold;
   IF NOT FOUND THEN RAISE EXCEPTION 'ledger:unknown_hold'; END IF;
   extra_ids := ARRAY[h.account_id];
-  PERFORM 1 FROM ledger_account la WHERE la.id = ANY(p_debits || p_credits || extra_ids)
-     AND la.floor IS NOT NULL ORDER BY la.id FOR UPDATE;
+  {LOCK}
   SELECT hh.id, hh.account_id, hh.amount, hh.state, hh.expires_at INTO h
     FROM ledger_hold hh WHERE hh.id = p_hold;
   IF h.state <> 'open' THEN RAISE EXCEPTION 'ledger:hold_resolved' USING DETAIL = h.state; END IF;
@@ -85,8 +71,6 @@ BEGIN
    WHERE d = h.account_id;
   IF spent <= 0 THEN RAISE EXCEPTION 'ledger:invalid_amount'; END IF;
   IF spent > h.amount THEN RAISE EXCEPTION 'ledger:post_exceeds_hold'; END IF;
-  released := h.amount;
-  {LOCK_AND_CHECK}
   UPDATE ledger_account SET held = held - h.amount WHERE ledger_account.id = h.account_id;
   {WRITE}
   UPDATE ledger_hold SET state = 'posted', posted_amount = spent, resolved_by_id = txn_id,

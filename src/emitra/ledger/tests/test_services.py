@@ -189,3 +189,22 @@ def test_a_bill_payment_shaped_posting_with_department_paid_commission(wallet, f
     )
     assert selectors.posted_balance(wallet) == 2_000_00 - 1_234_50 + 7_70
     assert selectors.posted_balance(revenue) == -10_00
+
+
+def test_a_batch_applies_all_or_nothing(wallet, gateway, fund, open_account):
+    biller = open_account(AccountKind.BILLER_CLEARING)
+    fund(wallet, 100_00)
+    ok = [
+        services.TransferRequest([Leg(wallet, biller, 10_00)], "pay", "batch", f"b{i}")
+        for i in range(5)
+    ]
+    ids = services.transfer_batch(transfers=ok)
+    assert len(set(ids)) == 5 and selectors.posted_balance(wallet) == 50_00
+    assert services.transfer_batch(transfers=ok) == ids  # replayed keys
+    too_much = [
+        services.TransferRequest([Leg(wallet, biller, 30_00)], "pay", "batch", f"c{i}")
+        for i in range(2)
+    ]
+    with pytest.raises(errors.InsufficientFunds):
+        services.transfer_batch(transfers=too_much)
+    assert selectors.posted_balance(wallet) == 50_00  # the first of the two did not stay either
