@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("emitra.accounts.urls")),
     path("geo/", include("emitra.geo.urls")),
     path("departments/", include("emitra.catalog.urls")),
+    path("services/", include("emitra.catalog.public_urls")),
     path("admin/", admin.site.urls),
 ]
 

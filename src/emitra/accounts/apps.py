@@ -13,4 +13,4 @@ class AccountsConfig(AppConfig):
         from emitra.accounts import signals  # noqa: F401  (login audit receivers)
         from emitra.accounts.roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        post_migrate.connect(sync_role_groups, dispatch_uid="emitra.sync_role_groups")

@@ -46,6 +46,47 @@ _VIEW_ALL = [
     "geo.view_grampanchayat",
     "geo.view_urbanbody",
     "catalog.view_department",
+    "catalog.view_revenuehead",
+    "catalog.view_category",
+    "catalog.view_documenttype",
+    "catalog.view_service",
+    "catalog.view_servicedocument",
+    "catalog.view_serviceversion",
+    "catalog.view_versionfee",
+    "catalog.view_ratecard",
+    "catalog.view_commissionrule",
+    "ledger.view_account",
+    "ledger.view_journaltransaction",
+    "ledger.view_entry",
+    "ledger.view_hold",
+]
+
+# A department admin edits their own department's services and drafts (scoped in the admin
+# and re-checked in catalog.services); rate cards and commission rules are the state's.
+_DEPARTMENT_CATALOG = [
+    "catalog.view_department",
+    "catalog.change_department",
+    "catalog.view_revenuehead",
+    "catalog.add_revenuehead",
+    "catalog.change_revenuehead",
+    "catalog.view_category",
+    "catalog.view_documenttype",
+    "catalog.view_service",
+    "catalog.add_service",
+    "catalog.change_service",
+    "catalog.view_servicedocument",
+    "catalog.add_servicedocument",
+    "catalog.change_servicedocument",
+    "catalog.delete_servicedocument",
+    "catalog.view_serviceversion",
+    "catalog.add_serviceversion",
+    "catalog.change_serviceversion",
+    "catalog.view_versionfee",
+    "catalog.add_versionfee",
+    "catalog.change_versionfee",
+    "catalog.delete_versionfee",
+    "catalog.view_ratecard",
+    "catalog.view_commissionrule",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -54,8 +95,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LSP: [],
     Role.PARTNER: [],
     Role.DISTRICT_ADMIN: ["accounts.view_user", "geo.view_district", "geo.view_grampanchayat"],
-    Role.DEPARTMENT_OFFICER: ["catalog.view_department"],
-    Role.DEPARTMENT_ADMIN: ["catalog.view_department", "catalog.change_department"],
+    Role.DEPARTMENT_OFFICER: [
+        "catalog.view_department",
+        "catalog.view_service",
+        "catalog.view_serviceversion",
+    ],
+    Role.DEPARTMENT_ADMIN: _DEPARTMENT_CATALOG,
     Role.AUDITOR: _VIEW_ALL,
     Role.STATE_ADMIN: [
         *_VIEW_ALL,
@@ -67,15 +112,34 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "geo.change_tehsil",
         "geo.change_grampanchayat",
         "geo.change_urbanbody",
+        *_DEPARTMENT_CATALOG,
         "catalog.add_department",
-        "catalog.change_department",
+        "catalog.add_category",
+        "catalog.change_category",
+        "catalog.add_documenttype",
+        "catalog.change_documenttype",
+        "catalog.add_ratecard",
+        "catalog.change_ratecard",
+        "catalog.add_commissionrule",
+        "catalog.change_commissionrule",
     ],
 }
 
 
-def sync_role_groups(**kwargs: Any) -> None:
-    """Make one auth Group per role hold exactly its permissions (run after every migrate)."""
+def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:
+    """Make one auth Group per role hold exactly its permissions.
+
+    Runs once per `migrate`, on the last app's post_migrate, after creating every app's
+    permissions (Django creates them per app, so earlier apps' signals come too early)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+
+    configs = list(global_apps.get_app_configs())
+    if sender is not None and sender is not configs[-1]:
+        return
+    for config in configs:
+        create_permissions(config, verbosity=0, using=kwargs.get("using", "default"))
 
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=f"role:{role}")

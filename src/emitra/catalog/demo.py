@@ -1,26 +1,29 @@
-"""Demo departments and their staff."""
+"""Demo catalog: the shipped catalog file (departments, services, rate card) and the demo
+department staff. The demo officers belong to ``revenue`` and ``phed``, both in the file."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from emitra.accounts.models import User
-from emitra.catalog import services
+from emitra.catalog import catalogfile, services
 from emitra.catalog.models import Department
 
-DEPARTMENTS = [
-    ("revenue", "Revenue Department", "राजस्व विभाग"),
-    ("energy", "Energy Department", "ऊर्जा विभाग"),
-    ("phed", "Public Health Engineering Department", "जन स्वास्थ्य अभियांत्रिकी विभाग"),
-    ("sje", "Social Justice and Empowerment Department", "सामाजिक न्याय एवं अधिकारिता विभाग"),
-    ("doitc", "Department of IT and Communication", "सूचना प्रौद्योगिकी एवं संचार विभाग"),
-]
+
+@transaction.atomic
+def ensure_demo_catalog() -> catalogfile.ImportResult:
+    """Load ``catalog/data/catalog.json``; a second run changes nothing."""
+    return catalogfile.load_shipped_catalog()
 
 
 @transaction.atomic
 def ensure_demo_departments(staff: dict[str, str]) -> int:
-    for code, name_en, name_hi in DEPARTMENTS:
-        services.save_department(code=code, name_en=name_en, name_hi=name_hi)
+    """Assign the demo staff to their departments (loading the catalog first if needed)."""
+    missing = set(staff.values()) - set(
+        Department.objects.filter(code__in=staff.values()).values_list("code", flat=True)
+    )
+    if missing:
+        ensure_demo_catalog()
     assigned = 0
     for username, code in staff.items():
         user = User.objects.filter(username=username).first()

@@ -12,11 +12,11 @@ from rich.table import Table
 
 from emitra.accounts.demo import DEMO_PASSWORD, DEPARTMENT_OF, PEOPLE, ensure_demo_people
 from emitra.accounts.roles import STAFF_ROLES, Role
-from emitra.catalog.demo import ensure_demo_departments
+from emitra.catalog.demo import ensure_demo_catalog, ensure_demo_departments
 
 
 class Command(BaseCommand):
-    help = "Load demo data (development only): geography, departments, one user per role."
+    help = "Load demo data (development only): geography, the service catalog, one user per role."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true")
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         console = Console(quiet=options["quiet"])
         call_command("load_geo", quiet=options["quiet"])
         created = ensure_demo_people()
+        catalog = ensure_demo_catalog()
         ensure_demo_departments(DEPARTMENT_OF)
         table = Table(title="e-Mitra demo logins (development only)")
         for column in ("role", "login (SSO ID / mobile)", "password", "note"):
@@ -46,3 +47,12 @@ class Command(BaseCommand):
             "`.venv/bin/emitra totp_code <sso-id>` with EMITRA_DEV=1 for the current code."
         )
         console.print(f"{len(created)} demo user(s) created; the others already existed.")
+        console.print(
+            "Service catalog: "
+            + (
+                f"{sum(catalog.created.values())} row(s) created, "
+                f"{sum(catalog.updated.values())} updated."
+                if catalog.changed
+                else "already up to date."
+            )
+        )
