@@ -7,7 +7,14 @@ from datetime import datetime
 
 from django.db.models import Sum
 
-from emitra.ledger.models import Account, Entry, Hold, HoldState
+from emitra.ledger.models import Account, AccountKind, Entry, Hold, HoldState
+
+
+def wallet_of(user_id: int) -> Account | None:
+    """The operator's wallet, if one was opened (see services.open_operator_wallet)."""
+    return Account.objects.filter(
+        kind=AccountKind.KIOSK_WALLET, owner_type="accounts.user", owner_id=str(user_id)
+    ).first()
 
 
 def posted_balance(account: Account) -> int:

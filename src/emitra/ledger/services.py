@@ -35,7 +35,14 @@ from emitra.ledger.errors import (
     Unbalanced,
     UnknownAccount,
 )
-from emitra.ledger.models import Account, Entry, Hold, HoldState, JournalTransaction
+from emitra.ledger.models import (
+    Account,
+    AccountKind,
+    Entry,
+    Hold,
+    HoldState,
+    JournalTransaction,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -688,3 +695,19 @@ def open_account(
             after={"code": code, "kind": kind, "floor": floor},
         )
     return account
+
+
+OPERATOR_WALLET_OWNER = "accounts.user"
+
+
+def open_operator_wallet(*, user_id: int, name: str, floor: int = 0) -> Account:
+    """The prepaid wallet an operator spends from (owned by the operator's user until the
+    kiosks app makes kiosks the owners)."""
+    return open_account(
+        code=f"wallet:user:{user_id}",
+        kind=AccountKind.KIOSK_WALLET,
+        name=name,
+        floor=floor,
+        owner_type=OPERATOR_WALLET_OWNER,
+        owner_id=str(user_id),
+    )
