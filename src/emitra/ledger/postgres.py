@@ -52,6 +52,8 @@ _SIGNATURES = {
     "ledger_post_hold": "bigint,text,text,text,text,bigint[],bigint[],bigint[],timestamptz,text,"
     "text,text,bigint",
     "ledger_hold": "bigint,bigint,text,text,text,timestamptz,timestamptz,text,text",
+    "ledger_transfer_batch": "text[],text[],text[],text[],text[],text[],text[],int[],bigint[],"
+    "bigint[],bigint[],timestamptz,bigint",
 }
 
 
@@ -131,3 +133,43 @@ def transfer_params(
         memo[:200],
         actor_id,
     ]
+
+
+def transfer_batch(prepared: Sequence[Any], *, now: datetime, actor_id: int | None) -> list[int]:
+    """All transfers of a batch in one call: one round trip, one commit."""
+    columns: dict[str, list[Any]] = {
+        name: [] for name in ("scopes", "keys", "hashes", "kinds", "memos", "types", "ids")
+    }
+    leg_index: list[int] = []
+    legs = []
+    for position, (request, _entries, digest) in enumerate(prepared, start=1):
+        columns["scopes"].append(request.scope)
+        columns["keys"].append(request.key)
+        columns["hashes"].append(digest)
+        columns["kinds"].append(request.kind)
+        columns["memos"].append(request.memo[:200])
+        columns["types"].append(request.cause.type)
+        columns["ids"].append(request.cause.id)
+        for leg in request.legs:
+            leg_index.append(position)
+            legs.append(leg)
+    debits, credits, amounts = leg_arrays(legs)
+    params = [*columns.values(), leg_index, debits, credits, amounts, now, actor_id]
+    types = _SIGNATURES["ledger_transfer_batch"].split(",")
+    placeholders = ", ".join(f"%s::{sql_type}" for sql_type in types)
+    sql = f"SELECT id FROM ledger_transfer_batch({placeholders})"  # noqa: S608 - fixed name
+    try:
+        with transaction.atomic():
+            connection.ensure_connection()
+            assert connection.connection is not None
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(sql, params, prepare=True)
+                return [int(row[0]) for row in cursor.fetchall()]
+    except psycopg.Error as exc:
+        error: DatabaseError = (
+            IntegrityError(str(exc))
+            if isinstance(exc, psycopg.IntegrityError)
+            else DatabaseError(str(exc))
+        )
+        error.__cause__ = exc
+        raise (_mapped(error) or error) from exc

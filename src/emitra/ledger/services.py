@@ -339,43 +339,31 @@ def transfer_batch(
             {"op": "transfer", "kind": request.kind, "legs": _legs_payload(request.legs)}
         )
         prepared.append((request, entries, digest))
-    ids = []
+    keyed: dict[tuple[str, str], str] = {}
+    for request, _entries, digest in prepared:
+        if keyed.setdefault((request.scope, request.key), digest) != digest:
+            raise KeyReused()
     now = timezone.now()
+    if _on_postgres():
+        return postgres.transfer_batch(prepared, now=now, actor_id=actor_id)
+    ids = []
     with transaction.atomic():
         for request, entries, digest in prepared:
-            if _on_postgres():
-                txn_id, _replayed = postgres.call(
-                    "ledger_transfer",
-                    postgres.transfer_params(
-                        legs=request.legs,
-                        scope=request.scope,
-                        key=request.key,
-                        digest=digest,
-                        kind=request.kind,
-                        now=now,
-                        cause_type=request.cause.type,
-                        cause_id=request.cause.id,
-                        memo=request.memo,
-                        actor_id=actor_id,
-                    ),
-                    savepoint=False,
-                )
-            else:
-                earlier = _replay(request.scope, request.key, digest)
-                txn_id = (
-                    earlier.pk
-                    if earlier is not None
-                    else _write_transaction(
-                        entries,
-                        kind=request.kind,
-                        scope=request.scope,
-                        key=request.key,
-                        digest=digest,
-                        cause=request.cause,
-                        actor_id=actor_id,
-                        memo=request.memo,
-                    ).pk
-                )
+            earlier = _replay(request.scope, request.key, digest)
+            txn_id = (
+                earlier.pk
+                if earlier is not None
+                else _write_transaction(
+                    entries,
+                    kind=request.kind,
+                    scope=request.scope,
+                    key=request.key,
+                    digest=digest,
+                    cause=request.cause,
+                    actor_id=actor_id,
+                    memo=request.memo,
+                ).pk
+            )
             ids.append(txn_id)
     return ids
 

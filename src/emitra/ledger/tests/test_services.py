@@ -208,3 +208,20 @@ def test_a_batch_applies_all_or_nothing(wallet, gateway, fund, open_account):
     with pytest.raises(errors.InsufficientFunds):
         services.transfer_batch(transfers=too_much)
     assert selectors.posted_balance(wallet) == 50_00  # the first of the two did not stay either
+
+
+def test_a_batch_with_one_key_twice_for_different_requests_is_refused(wallet, gateway):
+    requests = [
+        services.TransferRequest([Leg(gateway, wallet, 10_00)], "topup", "batch", "same"),
+        services.TransferRequest([Leg(gateway, wallet, 20_00)], "topup", "batch", "same"),
+    ]
+    with pytest.raises(errors.KeyReused):
+        services.transfer_batch(transfers=requests)
+    assert not Entry.objects.exists()
+
+
+def test_a_batch_replaying_a_key_with_another_amount_is_refused(wallet, gateway, fund):
+    fund(wallet, 10_00, key="first")
+    again = [services.TransferRequest([Leg(gateway, wallet, 99)], "topup", "test", "first")]
+    with pytest.raises(errors.KeyReused):
+        services.transfer_batch(transfers=again)
