@@ -115,7 +115,16 @@ class Entry(models.Model):
     transaction = models.ForeignKey(
         JournalTransaction, on_delete=models.PROTECT, related_name="entries", db_index=True
     )
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # No per-row foreign-key check (1 query per entry): the entry trigger checks all of an
+    # INSERT's accounts at once, accounts can never be deleted (trigger), and the
+    # (account, transaction) index serves every lookup by account.
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
+        db_index=False,
+    )
     amount = models.BigIntegerField(_("amount (paise)"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -150,3 +150,16 @@ def test_the_orm_cannot_delete_a_hold_either(wallet, fund):
     with pytest.raises(DatabaseError), transaction.atomic():
         Hold.objects.filter(pk=held.pk).delete()
     assert timezone.now()
+
+
+def test_an_entry_on_an_unknown_account_is_refused(wallet, gateway):
+    def ghost():
+        insert_entry(9007, gateway.pk, -100)
+        insert_entry(9007, 987654, 100)
+        insert_header(9007)
+
+    refused(ghost)
+
+
+def test_accounts_are_never_deleted(wallet):
+    refused(raw, "DELETE FROM ledger_account WHERE id = %s", [wallet.pk])
