@@ -220,6 +220,56 @@ def _pg_idempotent(
         return earlier
 
 
+def _pg_posting(
+    function: str,
+    leading: list[Any],
+    *,
+    legs: Sequence[Leg],
+    scope: str,
+    key: str,
+    digest: str,
+    kind: str,
+    now: datetime,
+    cause: Cause,
+    memo: str,
+    actor_id: int | None,
+) -> JournalTransaction:
+    """One call of a posting function; the returned transaction is built from what it wrote."""
+
+    def call() -> JournalTransaction:
+        params = postgres.transfer_params(
+            legs=legs,
+            scope=scope,
+            key=key,
+            digest=digest,
+            kind=kind,
+            now=now,
+            cause_type=cause.type,
+            cause_id=cause.id,
+            memo=memo,
+            actor_id=actor_id,
+        )
+        txn_id, replayed = postgres.call(function, [*leading, *params])
+        if replayed:
+            return JournalTransaction.objects.get(pk=txn_id)
+        return _as_saved(
+            JournalTransaction(
+                id=txn_id,
+                kind=kind,
+                scope=scope,
+                key=key,
+                request_hash=digest,
+                cause_type=cause.type,
+                cause_id=cause.id,
+                memo=memo[:200],
+                actor_id=actor_id,
+                created_at=now,
+            )
+        )
+
+    return _pg_idempotent(scope, key, digest, call)
+
+
 def _on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -260,42 +310,19 @@ def transfer(
         raise CurrencyMismatch()
     digest = request_hash({"op": "transfer", "kind": kind, "legs": _legs_payload(legs)})
     if _on_postgres():
-        now = timezone.now()
-
-        def pg_transfer() -> JournalTransaction:
-            txn_id, replayed = postgres.call(
-                "ledger_transfer",
-                postgres.transfer_params(
-                    legs=legs,
-                    scope=scope,
-                    key=key,
-                    digest=digest,
-                    kind=kind,
-                    now=now,
-                    cause_type=cause.type,
-                    cause_id=cause.id,
-                    memo=memo,
-                    actor_id=actor_id,
-                ),
-            )
-            if replayed:
-                return JournalTransaction.objects.get(pk=txn_id)
-            return _as_saved(
-                JournalTransaction(
-                    id=txn_id,
-                    kind=kind,
-                    scope=scope,
-                    key=key,
-                    request_hash=digest,
-                    cause_type=cause.type,
-                    cause_id=cause.id,
-                    memo=memo[:200],
-                    actor_id=actor_id,
-                    created_at=now,
-                )
-            )
-
-        return _pg_idempotent(scope, key, digest, pg_transfer)
+        return _pg_posting(
+            "ledger_transfer",
+            [],
+            legs=legs,
+            scope=scope,
+            key=key,
+            digest=digest,
+            kind=kind,
+            now=timezone.now(),
+            cause=cause,
+            memo=memo,
+            actor_id=actor_id,
+        )
     return _idempotent(
         scope,
         key,
@@ -524,45 +551,19 @@ def post_hold(
     if len({account.currency for account, _amount in entries}) > 1:
         raise CurrencyMismatch()
     if _on_postgres():
-        when = now or timezone.now()
-        effective = cause if cause.type else Cause(hold.cause_type, hold.cause_id)
-
-        def pg_post() -> JournalTransaction:
-            txn_id, replayed = postgres.call(
-                "ledger_post_hold",
-                [
-                    hold.pk,
-                    *postgres.transfer_params(
-                        legs=legs,
-                        scope=scope,
-                        key=key,
-                        digest=digest,
-                        kind=kind,
-                        now=when,
-                        cause_type=effective.type,
-                        cause_id=effective.id,
-                        memo="",
-                        actor_id=actor_id,
-                    ),
-                ],
-            )
-            if replayed:
-                return JournalTransaction.objects.get(pk=txn_id)
-            return _as_saved(
-                JournalTransaction(
-                    id=txn_id,
-                    kind=kind,
-                    scope=scope,
-                    key=key,
-                    request_hash=digest,
-                    cause_type=effective.type,
-                    cause_id=effective.id,
-                    actor_id=actor_id,
-                    created_at=when,
-                )
-            )
-
-        return _pg_idempotent(scope, key, digest, pg_post)
+        return _pg_posting(
+            "ledger_post_hold",
+            [hold.pk],
+            legs=legs,
+            scope=scope,
+            key=key,
+            digest=digest,
+            kind=kind,
+            now=now or timezone.now(),
+            cause=cause if cause.type else Cause(hold.cause_type, hold.cause_id),
+            memo="",
+            actor_id=actor_id,
+        )
 
     def work() -> JournalTransaction:
         current = _open_hold_for_update(hold, legs)
