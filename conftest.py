@@ -1,4 +1,5 @@
-"""Shared fixtures: users per role, logged-in clients, the SMS simulator process, and the rule
+"""Shared fixtures: users per role, logged-in clients, the SMS and payment gateway simulator
+processes, and the rule
 that a test needing PostgreSQL, Redis or Chromium fails instead of skipping when the run says
 those must be present (EMITRA_REQUIRE=postgres,redis,chromium — set by .ci/run)."""
 
@@ -169,3 +170,89 @@ def sms_gateway(sms_gateway_process: str, settings: Any) -> Iterator[SmsInbox]:
     inbox = SmsInbox(sms_gateway_process)
     inbox.fail_next(0)
     yield inbox
+
+
+PG_KEY = "test-pg-key"
+PG_SECRET = "test-pg-secret"
+
+
+@pytest.fixture(scope="session")
+def payment_gateway_process() -> Iterator[str]:
+    process, url = start_simulator(
+        "emitra_sim.payment_gateway", "--api-key", PG_KEY, "--merchant-secret", PG_SECRET
+    )
+    yield url
+    process.terminate()
+    process.wait(timeout=5)
+
+
+class PaymentGatewaySim:
+    """Drive the payment gateway simulator as the gateway's customer (the browser) and as its
+    operator (fault injection), over HTTP."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.headers = {"X-Api-Key": PG_KEY}
+
+    def reset(self) -> None:
+        httpx.post(f"{self.url}/api/v1/reset", headers=self.headers).raise_for_status()
+
+    def order(self, order_id: str) -> dict[str, Any]:
+        response = httpx.get(f"{self.url}/api/v1/orders/{order_id}", headers=self.headers)
+        response.raise_for_status()
+        return dict(response.json())
+
+    def page(self, order_id: str) -> httpx.Response:
+        """The hosted payment page, as a browser gets it."""
+        return httpx.get(f"{self.url}/pay/{order_id}")
+
+    def submit(self, order_id: str, action: str, **faults: str) -> httpx.Response:
+        """Press "Pay" or "Fail" on the hosted page (with the page's fault checkboxes)."""
+        return httpx.post(
+            f"{self.url}/pay/{order_id}", data={"action": action, **faults}, timeout=30
+        )
+
+    def pay(self, order_id: str, **faults: str) -> httpx.Response:
+        return self.submit(order_id, "pay", **faults)
+
+    def fail(self, order_id: str, **faults: str) -> httpx.Response:
+        return self.submit(order_id, "fail", **faults)
+
+    def faults(self, **changes: Any) -> dict[str, Any]:
+        """Inject faults: fail_create=N, fail_status=N, or order_id=… with drop_callback,
+        duplicate_callback, contradict_callback, delay_seconds, expire."""
+        response = httpx.post(f"{self.url}/api/v1/faults", json=changes, headers=self.headers)
+        response.raise_for_status()
+        return dict(response.json())
+
+    def deliveries(self, order_id: str) -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{self.url}/api/v1/orders/{order_id}/deliveries", headers=self.headers
+        )
+        response.raise_for_status()
+        return list(response.json()["deliveries"])
+
+    def redeliver(self, order_id: str) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.url}/api/v1/orders/{order_id}/redeliver", headers=self.headers, timeout=30
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+    def settlement(self, day: str) -> httpx.Response:
+        return httpx.get(f"{self.url}/api/v1/settlements/{day}.csv", headers=self.headers)
+
+
+@pytest.fixture
+def payment_gateway(payment_gateway_process: str, settings: Any) -> Iterator[PaymentGatewaySim]:
+    """The payment gateway simulator (its own process) wired into settings for this test.
+
+    It is reset before and after each test: top-up numbers restart with each test's database,
+    and a delayed callback must not land in the next test."""
+    settings.PAYMENT_GATEWAY_URL = payment_gateway_process
+    settings.PAYMENT_GATEWAY_KEY = PG_KEY
+    settings.PAYMENT_GATEWAY_SECRET = PG_SECRET
+    sim = PaymentGatewaySim(payment_gateway_process)
+    sim.reset()
+    yield sim
+    sim.reset()

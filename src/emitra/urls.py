@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from emitra import views
 from emitra.core import views as core_views
+from emitra.ledger import views as ledger_views
 
 admin.site.site_header = admin.site.site_title = "e-Mitra"
 
@@ -11,10 +12,14 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),
+    path("wallet/statement/", ledger_views.wallet_statement, name="wallet_statement"),
     path("accounts/", include("emitra.accounts.urls")),
     path("geo/", include("emitra.geo.urls")),
     path("departments/", include("emitra.catalog.urls")),
     path("services/", include("emitra.catalog.public_urls")),
+    path("wallet/", include("emitra.payments.urls")),
+    path("payments/gateway/", include("emitra.payments.gateway_urls")),
+    path("ledger/", include("emitra.ledger.urls")),
     path("admin/", admin.site.urls),
 ]
 

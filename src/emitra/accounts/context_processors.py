@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
             items.append(MenuItem(_("People"), reverse("accounts:users")))
         if role in (Role.STATE_ADMIN, Role.AUDITOR, Role.DEPARTMENT_ADMIN, Role.DEPARTMENT_OFFICER):
             items.append(MenuItem(_("Departments"), reverse("catalog:departments")))
+        if role == Role.OPERATOR:
+            items.append(MenuItem(_("Wallet"), reverse("payments:wallet")))
         if role in ADMIN_SITE_ROLES:
             items.append(MenuItem(_("Back office"), reverse("admin:index")))
         items.append(MenuItem(_("My account"), reverse("accounts:me")))

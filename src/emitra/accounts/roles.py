@@ -59,6 +59,8 @@ _VIEW_ALL = [
     "ledger.view_journaltransaction",
     "ledger.view_entry",
     "ledger.view_hold",
+    "payments.view_topup",
+    "payments.view_gatewaycallback",
 ]
 
 # A department admin edits their own department's services and drafts (scoped in the admin

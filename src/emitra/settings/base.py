@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "emitra.geo",
     "emitra.accounts",
     "emitra.ledger",
+    "emitra.payments",
     "emitra.catalog",
     "emitra.notifications",
     "emitra.demo",
@@ -244,6 +245,11 @@ CELERY_TASK_DEFAULT_QUEUE = "emitra"
 
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="http://127.0.0.1:8025")
 SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="dev-sms-key")
+# Wallet top-ups: the gateway's API (its hosted payment pages are on the same origin), the API
+# key we send, and the secret its callbacks are signed with (HMAC-SHA256).
+PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default="http://127.0.0.1:8026")
+PAYMENT_GATEWAY_KEY = env.str("PAYMENT_GATEWAY_KEY", default="dev-pg-key")
+PAYMENT_GATEWAY_SECRET = env.str("PAYMENT_GATEWAY_SECRET", default="dev-pg-secret")
 METRICS_TOKEN: str | None = env.str("METRICS_TOKEN", default=None)
 
 # --- Logging --------------------------------------------------------------------------------

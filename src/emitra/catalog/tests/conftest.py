@@ -3,8 +3,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from emitra.catalog import catalogfile, search
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read error messages; they are written in English (the msgids). The pages'
+    Hindi is tested in test_pages and core/tests/test_i18n."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -13,6 +13,9 @@ from rich.table import Table
 from emitra.accounts.demo import DEMO_PASSWORD, DEPARTMENT_OF, PEOPLE, ensure_demo_people
 from emitra.accounts.roles import STAFF_ROLES, Role
 from emitra.catalog.demo import ensure_demo_catalog, ensure_demo_departments
+from emitra.core.money import format_inr
+from emitra.ledger.selectors import available_balance
+from emitra.payments.demo import ensure_demo_wallets
 
 
 class Command(BaseCommand):
@@ -29,6 +32,7 @@ class Command(BaseCommand):
         created = ensure_demo_people()
         catalog = ensure_demo_catalog()
         ensure_demo_departments(DEPARTMENT_OF)
+        wallets = ensure_demo_wallets()
         table = Table(title="e-Mitra demo logins (development only)")
         for column in ("role", "login (SSO ID / mobile)", "password", "note"):
             table.add_column(column)
@@ -56,3 +60,9 @@ class Command(BaseCommand):
                 else "already up to date."
             )
         )
+        for username, wallet in wallets.items():
+            console.print(
+                f"Wallet of {username}: {format_inr(available_balance(wallet), language='en')} "
+                f"— top it up at /wallet/ (payment gateway simulator: "
+                f"{settings.PAYMENT_GATEWAY_URL}/)."
+            )
