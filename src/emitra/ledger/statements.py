@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emitra.core import pdf
@@ -292,15 +292,15 @@ def csv_table(statement: Statement) -> tuple[list[str], list[list[str]]]:
     """Header and rows: the opening balance, each entry, the closing balance. Debit and credit
     columns hold only entries, so Excel's SUM of a column is that column's total."""
     header = [
-        _g("Date and time (IST)"),
-        _g("Transaction no."),
-        _g("Kind"),
-        _g("Memo"),
-        _g("Debit (₹)"),
-        _g("Credit (₹)"),
-        _g("Balance (₹)"),
+        gettext("Date and time (IST)"),
+        gettext("Transaction no."),
+        gettext("Kind"),
+        gettext("Memo"),
+        gettext("Debit (₹)"),
+        gettext("Credit (₹)"),
+        gettext("Balance (₹)"),
     ]
-    rows = [["", "", _g("Opening balance"), "", "", "", _rupees(statement.opening)]]
+    rows = [["", "", gettext("Opening balance"), "", "", "", _rupees(statement.opening)]]
     rows += [
         [
             format_ist(row.at),
@@ -313,7 +313,7 @@ def csv_table(statement: Statement) -> tuple[list[str], list[list[str]]]:
         ]
         for row in statement.rows
     ]
-    rows.append(["", "", _g("Closing balance"), "", "", "", _rupees(statement.closing)])
+    rows.append(["", "", gettext("Closing balance"), "", "", "", _rupees(statement.closing)])
     return header, rows
 
 
@@ -384,7 +384,7 @@ def pdf_data(statement: Statement) -> dict[str, object]:
         ],
         "empty": str(PDF_EMPTY),
         "footer": _joined(PDF_FOOTER),
-        "page_of": _g("Page %(page)s of %(pages)s") % {"page": "{page}", "pages": "{pages}"},
+        "page_of": gettext("Page %(page)s of %(pages)s") % {"page": "{page}", "pages": "{pages}"},
     }
 
 
