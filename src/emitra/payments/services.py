@@ -52,9 +52,10 @@ from emitra.accounts.roles import Role
 from emitra.core import audit
 from emitra.core.ids import next_number
 from emitra.core.money import Paise
+from emitra.ledger import chart
 from emitra.ledger import selectors as ledger_selectors
 from emitra.ledger import services as ledger
-from emitra.ledger.models import Account, AccountKind
+from emitra.ledger.models import Account
 from emitra.payments import gateway
 from emitra.payments.errors import (
     AmountTooLarge,
@@ -81,7 +82,7 @@ MIN_TOPUP = Paise(100_00)  # ₹100
 MAX_TOPUP = Paise(2_00_000_00)  # ₹2,00,000
 # A top-up still open this long after it was started is asked about at the gateway.
 RECONCILE_AFTER = timedelta(minutes=2)
-GATEWAY_CLEARING_CODE = "clearing:payment-gateway"
+GATEWAY_CLEARING_CODE = chart.GATEWAY_CLEARING
 LEDGER_SCOPE = "topup"
 MAX_CALLBACK_BYTES = 16 * 1024
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
@@ -116,11 +117,7 @@ def ensure_wallet(*, operator: User) -> Account:
 
 def gateway_clearing() -> Account:
     """The hot account money arrives through from the gateway (debited by each top-up)."""
-    return ledger.open_account(
-        code=GATEWAY_CLEARING_CODE,
-        kind=AccountKind.GATEWAY_CLEARING,
-        name="Payment gateway clearing",
-    )
+    return chart.gateway_clearing()
 
 
 # --- starting a top-up ---------------------------------------------------------------------------
