@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from emitra import views
+from emitra.commissions import views as commission_views
 from emitra.core import views as core_views
 from emitra.ledger import views as ledger_views
 
@@ -17,9 +18,12 @@ urlpatterns = [
     path("geo/", include("emitra.geo.urls")),
     path("departments/", include("emitra.catalog.urls")),
     path("services/", include("emitra.catalog.public_urls")),
+    path("wallet/commission/", commission_views.own_statement, name="commission_statement"),
     path("wallet/", include("emitra.payments.urls")),
     path("payments/gateway/", include("emitra.payments.gateway_urls")),
     path("ledger/", include("emitra.ledger.urls")),
+    path("settlement/", include("emitra.settlement.urls")),
+    path("commissions/", include("emitra.commissions.urls")),
     path("admin/", admin.site.urls),
 ]
 

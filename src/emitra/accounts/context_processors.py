@@ -32,6 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
             items.append(MenuItem(_("Departments"), reverse("catalog:departments")))
         if role == Role.OPERATOR:
             items.append(MenuItem(_("Wallet"), reverse("payments:wallet")))
+            items.append(MenuItem(_("Commission"), reverse("commission_statement")))
+        if role in (Role.STATE_ADMIN, Role.AUDITOR):
+            items.append(MenuItem(_("Settlement"), reverse("settlement:list")))
         if role in ADMIN_SITE_ROLES:
             items.append(MenuItem(_("Back office"), reverse("admin:index")))
         items.append(MenuItem(_("My account"), reverse("accounts:me")))

@@ -55,6 +55,11 @@ def to_rupees(paise: int) -> Decimal:
     return (Decimal(paise) / PAISE_PER_RUPEE).quantize(Decimal("0.01"))
 
 
+def plain_rupees(paise: int) -> str:
+    """'123456.50' — for CSV files, which spreadsheets must read as numbers (no ₹, no commas)."""
+    return str(to_rupees(paise))
+
+
 def format_inr(paise: int, *, language: str | None = None) -> str:
     """₹1,23,45,678.50 — Indian grouping, always two decimals."""
     if not isinstance(paise, int) or isinstance(paise, bool):

@@ -566,6 +566,10 @@ def post_hold(
         )
 
     def work() -> JournalTransaction:
+        _lock_limited([hold.account, *(a for leg in legs for a in (leg.debit, leg.credit))])
+        # A twin with the same key may have posted while we waited for the lock.
+        if (earlier := _replay(scope, key, digest)) is not None:
+            return earlier
         current = _open_hold_for_update(hold, legs)
         if current.expires_at <= (now or timezone.now()):
             raise HoldExpired()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emitra.core import pdf
 from emitra.core.errors import InvalidInput
-from emitra.core.money import format_inr, to_rupees
+from emitra.core.money import format_inr, plain_rupees
 from emitra.core.timeutil import IST, format_ist, to_ist
 from emitra.ledger import selectors
 from emitra.ledger.models import Account
@@ -280,12 +280,8 @@ def balance_chart(days: list[DayBalance]) -> Chart | None:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text_cell(value: str) -> str:
+def text_cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
-def _rupees(paise: int) -> str:
-    return str(to_rupees(paise))
 
 
 def csv_table(statement: Statement) -> tuple[list[str], list[list[str]]]:
@@ -300,27 +296,27 @@ def csv_table(statement: Statement) -> tuple[list[str], list[list[str]]]:
         gettext("Credit (₹)"),
         gettext("Balance (₹)"),
     ]
-    rows = [["", "", gettext("Opening balance"), "", "", "", _rupees(statement.opening)]]
+    rows = [["", "", gettext("Opening balance"), "", "", "", plain_rupees(statement.opening)]]
     rows += [
         [
             format_ist(row.at),
             str(row.transaction_id),
-            _text_cell(row.kind_label),
-            _text_cell(row.memo),
-            _rupees(row.debit) if row.debit else "",
-            _rupees(row.credit) if row.credit else "",
-            _rupees(row.balance),
+            text_cell(row.kind_label),
+            text_cell(row.memo),
+            plain_rupees(row.debit) if row.debit else "",
+            plain_rupees(row.credit) if row.credit else "",
+            plain_rupees(row.balance),
         ]
         for row in statement.rows
     ]
-    rows.append(["", "", gettext("Closing balance"), "", "", "", _rupees(statement.closing)])
+    rows.append(["", "", gettext("Closing balance"), "", "", "", plain_rupees(statement.closing)])
     return header, rows
 
 
 # --- PDF: bilingual headings (Hindi, English beneath), values in the reader's language ---------
 
 
-def _both(message: Promise) -> dict[str, str]:
+def both_languages(message: Promise) -> dict[str, str]:
     with translation.override("hi"):
         hindi = str(message)
     with translation.override("en"):
@@ -328,8 +324,8 @@ def _both(message: Promise) -> dict[str, str]:
     return {"hi": hindi, "en": english}
 
 
-def _joined(message: Promise) -> str:
-    pair = _both(message)
+def joined_languages(message: Promise) -> str:
+    pair = both_languages(message)
     return pair["hi"] if pair["hi"] == pair["en"] else f"{pair['hi']} · {pair['en']}"
 
 
@@ -361,7 +357,7 @@ def pdf_data(statement: Statement) -> dict[str, object]:
     language = translation.get_language() or "hi"
     return {
         "lang": "en" if language.startswith("en") else "hi",
-        "labels": {key: _both(label) for key, label in PDF_LABELS.items()},
+        "labels": {key: both_languages(label) for key, label in PDF_LABELS.items()},
         "holder": statement.holder,
         "wallet": statement.account_code,
         "period": str(statement.period),
@@ -383,7 +379,7 @@ def pdf_data(statement: Statement) -> dict[str, object]:
             for row in statement.rows
         ],
         "empty": str(PDF_EMPTY),
-        "footer": _joined(PDF_FOOTER),
+        "footer": joined_languages(PDF_FOOTER),
         "page_of": gettext("Page %(page)s of %(pages)s") % {"page": "{page}", "pages": "{pages}"},
     }
 

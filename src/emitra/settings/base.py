@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "emitra.accounts",
     "emitra.ledger",
     "emitra.payments",
+    "emitra.commissions",
+    "emitra.settlement",
     "emitra.catalog",
     "emitra.notifications",
     "emitra.demo",

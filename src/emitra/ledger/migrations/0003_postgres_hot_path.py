@@ -63,6 +63,8 @@ BEGIN
   IF NOT FOUND THEN RAISE EXCEPTION 'ledger:unknown_hold'; END IF;
   extra_ids := ARRAY[h.account_id];
   {LOCK}
+  -- A twin with the same key may have posted while we waited for the lock: replay it.
+  {REPLAY}
   SELECT hh.id, hh.account_id, hh.amount, hh.state, hh.expires_at INTO h
     FROM ledger_hold hh WHERE hh.id = p_hold;
   IF h.state <> 'open' THEN RAISE EXCEPTION 'ledger:hold_resolved' USING DETAIL = h.state; END IF;
