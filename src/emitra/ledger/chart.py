@@ -11,6 +11,7 @@ wallets and LSP accounts have floors and balance rows.
     gateway:clearing            money arriving through the payment gateway (hot)
     biller:<code>:clearing      money owed to a biller (hot)
     suspense                    unexplained money awaiting reconciliation (hot)
+    settlement:<dept>:bank      what a department is owed after the daily settlement (hot)
 """
 
 from __future__ import annotations
@@ -76,6 +77,17 @@ def lsp_account(*, lsp_id: int, name: str) -> Account:
         floor=0,
         owner_type="kiosks.lsp",
         owner_id=str(lsp_id),
+    )
+
+
+def department_payable(*, department: str, name: str = "") -> Account:
+    """What a department is owed after the daily settlement, until its bank transfer."""
+    return open_account(
+        code=f"settlement:{department}:bank",
+        kind=AccountKind.DEPARTMENT_PAYABLE,
+        name=name or f"{department} settlement payable",
+        owner_type="catalog.department",
+        owner_id=department,
     )
 
 

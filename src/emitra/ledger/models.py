@@ -21,6 +21,7 @@ class AccountKind(models.TextChoices):
     GATEWAY_CLEARING = "gateway_clearing", _("Payment gateway clearing")
     BILLER_CLEARING = "biller_clearing", _("Biller clearing")
     SUSPENSE = "suspense", _("Suspense")
+    DEPARTMENT_PAYABLE = "department_payable", _("Department settlement payable")
 
 
 class Account(models.Model):

@@ -47,6 +47,7 @@ from emitra.core.errors import Conflict, InvalidInput, NotFound
 from emitra.core.ids import next_number
 from emitra.core.money import plain_rupees
 from emitra.core.timeutil import IST, to_ist
+from emitra.ledger import chart
 from emitra.ledger import services as ledger
 from emitra.ledger.models import Account, AccountKind, Entry
 from emitra.payments import services as payments
@@ -142,16 +143,9 @@ def today_ist(now: datetime | None = None) -> date:
 
 
 def settlement_account(department: Department) -> Account:
-    """What the department is owed until the bank transfer: its settlement payable account.
-
-    The ledger has no payable kind yet; it is a hot account of kind REVENUE_HEAD owned by the
-    department (no floor: it is only appended to)."""
-    return ledger.open_account(
-        code=f"settlement:{department.code}:bank",
-        kind=AccountKind.REVENUE_HEAD,
-        name=f"{department.name_en} settlement payable",
-        owner_type="catalog.department",
-        owner_id=department.code,
+    """What the department is owed until the bank transfer (a hot account)."""
+    return chart.department_payable(
+        department=department.code, name=f"{department.name_en} settlement payable"
     )
 
 
