@@ -4,9 +4,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from emitra.accounts.roles import Role
 from emitra.catalog.models import Department
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Any) -> Any:
+    """These tests read labels and messages by their English text (the msgids); the Hindi
+    pages are covered by core/tests/test_i18n.py."""
+    client.cookies["emitra_lang"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
