@@ -15,18 +15,17 @@ CREATE OR REPLACE FUNCTION ledger_transfer_batch(
   p_now timestamptz, p_actor bigint)
 RETURNS TABLE (id bigint, replayed boolean) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
-DECLARE ids bigint[]; seen boolean[]; i int;
+DECLARE ids bigint[]; seen boolean[]; reused boolean; i int;
 BEGIN
   -- Replays: keys already written return their transaction; a different request is refused.
-  IF EXISTS (SELECT 1 FROM unnest(p_scopes, p_keys, p_hashes) AS r(s, k, h)
-               JOIN ledger_journaltransaction t ON t.scope = r.s AND t.key = r.k
-              WHERE t.request_hash <> r.h) THEN
-    RAISE EXCEPTION 'ledger:key_reused';
-  END IF;
-  SELECT array_agg(t.id ORDER BY r.pos), array_agg(t.id IS NOT NULL ORDER BY r.pos)
-    INTO ids, seen
-    FROM unnest(p_scopes, p_keys) WITH ORDINALITY AS r(s, k, pos)
-    LEFT JOIN ledger_journaltransaction t ON t.scope = r.s AND t.key = r.k;
+  -- LATERAL makes it one index probe per key, however large the journal grows.
+  SELECT array_agg(t.id ORDER BY r.pos), array_agg(t.id IS NOT NULL ORDER BY r.pos),
+         bool_or(t.request_hash <> r.h)
+    INTO ids, seen, reused
+    FROM unnest(p_scopes, p_keys, p_hashes) WITH ORDINALITY AS r(s, k, h, pos)
+    LEFT JOIN LATERAL (SELECT j.id, j.request_hash FROM ledger_journaltransaction j
+                        WHERE j.scope = r.s AND j.key = r.k) t ON true;
+  IF reused THEN RAISE EXCEPTION 'ledger:key_reused'; END IF;
   FOR i IN 1 .. coalesce(array_length(ids, 1), 0) LOOP
     IF NOT seen[i] THEN ids[i] := nextval('ledger_txn_id_seq'); END IF;
   END LOOP;
