@@ -39,7 +39,8 @@ def started_minutes_ago(topup: TopUp, minutes: int) -> None:
 def test_the_reconciliation_job_runs_every_minute():
     job = JOBS["payments.reconcile_pending"]
 
-    assert job.every_seconds == 60
+    interval = job.every_seconds
+    assert interval == 60
 
 
 @pytest.mark.django_db
