@@ -21,6 +21,7 @@ class MenuItem:
 def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
     items = [
         MenuItem(_("Home"), reverse("home")),
+        MenuItem(_("Services"), reverse("services:index")),
         MenuItem(_("Districts"), reverse("geo:districts")),
     ]
     user = getattr(request, "user", None)

@@ -86,3 +86,9 @@ def test_switching_language_never_redirects_off_site(client):
 @pytest.mark.django_db
 def test_switching_language_is_post_only(client):
     assert client.get(SWITCH, {"language": "en"}).status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_menu_leads_to_services_and_districts_for_everyone(client):
+    page = client.get("/").content.decode()
+    assert 'href="/services/"' in page and 'href="/geo/"' in page
