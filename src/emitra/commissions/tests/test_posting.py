@@ -228,3 +228,19 @@ def test_a_hold_posted_once_is_not_posted_again_under_another_key(pay, operator,
 
     assert CommissionLine.objects.count() == 1
     assert selectors.posted_balance(wallet) == FUNDS - 60_00 + 38_50
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE commissions_commissionline SET kiosk_share = kiosk_share + 1",
+        "DELETE FROM commissions_commissionline",
+    ],
+)
+def test_commission_lines_cannot_be_changed_even_by_raw_sql(pay, operator, wallet, sql):
+    from django.db import DatabaseError, connection, transaction
+
+    pay("domicile", operator, wallet)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert CommissionLine.objects.get().kiosk_share == 38_50
