@@ -29,6 +29,7 @@ from emitra.catalog.models import (
     ServiceVersion,
     VersionFee,
 )
+from emitra.core.admin import DomainErrorsAsMessages
 from emitra.core.errors import DomainError
 
 
@@ -112,7 +113,7 @@ class ServiceDocumentInline(admin.TabularInline[ServiceDocument, Service]):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin[Service]):
+class ServiceAdmin(DomainErrorsAsMessages, admin.ModelAdmin[Service]):
     list_display = ["code", "name_en", "name_hi", "department", "service_type", "status"]
     list_filter = ["service_type", "status", "category", "department"]
     search_fields = ["code", "name_en", "name_hi"]
@@ -171,7 +172,7 @@ class VersionFeeInline(admin.TabularInline[VersionFee, ServiceVersion]):
 
 
 @admin.register(ServiceVersion)
-class ServiceVersionAdmin(admin.ModelAdmin[ServiceVersion]):
+class ServiceVersionAdmin(DomainErrorsAsMessages, admin.ModelAdmin[ServiceVersion]):
     list_display = ["service", "number", "status", "effective_from", "effective_to", "charge_rule"]
     list_filter = ["status", "charge_rule"]
     search_fields = ["service__code", "service__name_en"]
@@ -230,7 +231,7 @@ class ServiceVersionAdmin(admin.ModelAdmin[ServiceVersion]):
 
 
 @admin.register(RateCard)
-class RateCardAdmin(admin.ModelAdmin[RateCard]):
+class RateCardAdmin(DomainErrorsAsMessages, admin.ModelAdmin[RateCard]):
     list_display = ["effective_from", "effective_to", "status", "g2c_application_charge"]
     exclude = ["created_by", "published_by", "published_at", "status", "effective_to"]
     actions = ["publish"]

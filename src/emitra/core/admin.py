@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from emitra.core import audit, outbox
+from emitra.core.errors import DomainError
 from emitra.core.models import AuditEntry, IdSeries, OutboxMessage
+
+
+class DomainErrorsAsMessages:
+    """For admins whose save_model calls a service: a refusal (DomainError) is shown as an
+    error message on the same page, not a server error. The admin's own atomic block has
+    already rolled the attempt back."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            response: HttpResponse = super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return HttpResponseRedirect(request.get_full_path())
+        return response
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
