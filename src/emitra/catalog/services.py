@@ -366,12 +366,7 @@ def publish_version(
     closed = _close_previous(
         ServiceVersion, Q(service_id=version.service_id), effective_from, str(_("version"))
     )
-    version.status = PublishStatus.PUBLISHED
-    version.effective_from = effective_from
-    version.effective_to = None
-    version.published_at = now
-    version.published_by = actor
-    version.save()
+    _mark_published(version, effective_from=effective_from, actor=actor, now=now)
     audit.record(
         actor=actor,
         action="catalog.version_published",
@@ -379,6 +374,22 @@ def publish_version(
         after={**_snapshot(version, VERSION_FIELDS), "previous": closed},
     )
     return version
+
+
+def _mark_published(
+    record: ServiceVersion | RateCard,
+    *,
+    effective_from: datetime,
+    actor: User | None,
+    now: datetime,
+) -> None:
+    """A draft becomes the record in force from `effective_from`, open-ended."""
+    record.status = PublishStatus.PUBLISHED
+    record.effective_from = effective_from
+    record.effective_to = None
+    record.published_at = now
+    record.published_by = actor
+    record.save()
 
 
 # --- rate card and commission rules (state admin) -------------------------------------------
@@ -454,12 +465,7 @@ def publish_rate_card(
         )
     check_split(rate_card)
     closed = _close_previous(RateCard, Q(), effective_from, str(_("rate card")))
-    rate_card.status = PublishStatus.PUBLISHED
-    rate_card.effective_from = effective_from
-    rate_card.effective_to = None
-    rate_card.published_at = now
-    rate_card.published_by = actor
-    rate_card.save()
+    _mark_published(rate_card, effective_from=effective_from, actor=actor, now=now)
     audit.record(
         actor=actor,
         action="catalog.rate_card_published",

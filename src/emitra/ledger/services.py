@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import IntegrityError, connection, transaction
@@ -327,7 +327,8 @@ def transfer(
         scope,
         key,
         digest,
-        lambda: _write_transaction(
+        partial(
+            _write_transaction,
             entries,
             kind=kind,
             scope=scope,
@@ -419,7 +420,8 @@ def post_journal(
         scope,
         key,
         digest,
-        lambda: _write_transaction(
+        partial(
+            _write_transaction,
             entries,
             kind=kind,
             scope=scope,
