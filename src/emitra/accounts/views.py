@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -26,6 +25,7 @@ from emitra.accounts.forms import CodeForm, MobileForm, PasswordLoginForm
 from emitra.accounts.middleware import otp_verified
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
+from emitra.core import qr
 from emitra.core.access import public
 from emitra.core.errors import DomainError
 from emitra.core.exports import csv_response
@@ -92,9 +92,7 @@ def citizen_verify(request: HttpRequest) -> HttpResponse:
 
 
 def _qr_svg(device: TOTPDevice) -> str:
-    return str(
-        segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
-    )
+    return qr.svg_inline(device.config_url)
 
 
 @signed_in("staff pass or set up TOTP after their password; others are sent home")
