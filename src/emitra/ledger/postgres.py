@@ -57,14 +57,23 @@ _SIGNATURES = {
 }
 
 
+def _statement(function: str, columns: str) -> str:
+    types = _SIGNATURES[function].split(",")
+    placeholders = ", ".join(f"%s::{sql_type}" for sql_type in types)
+    return f"SELECT {columns} FROM {function}({placeholders})"  # noqa: S608 - fixed names
+
+
+# Built once: the text is the key of psycopg's prepared-statement cache.
+_CALLS = {function: _statement(function, "id, replayed") for function in _SIGNATURES}
+_BATCH_CALL = _statement("ledger_transfer_batch", "id")
+
+
 def call(function: str, params: Sequence[Any], *, savepoint: bool = True) -> tuple[int, bool]:
     """SELECT * FROM function(params) → (id, replayed). Ledger refusals become DomainErrors;
     a unique violation (a concurrent twin with the same key) is re-raised for the replay; a
     wallet going below its floor (the account CHECK) becomes InsufficientFunds.
     `savepoint=False` is for batches that are all-or-nothing anyway."""
-    types = _SIGNATURES[function].split(",")
-    placeholders = ", ".join(f"%s::{sql_type}" for sql_type in types)
-    sql = f"SELECT id, replayed FROM {function}({placeholders})"  # noqa: S608 - fixed names
+    sql = _CALLS[function]
     try:
         if connection.in_atomic_block and savepoint:
             with transaction.atomic():
@@ -155,9 +164,7 @@ def transfer_batch(prepared: Sequence[Any], *, now: datetime, actor_id: int | No
             legs.append(leg)
     debits, credits, amounts = leg_arrays(legs)
     params = [*columns.values(), leg_index, debits, credits, amounts, now, actor_id]
-    types = _SIGNATURES["ledger_transfer_batch"].split(",")
-    placeholders = ", ".join(f"%s::{sql_type}" for sql_type in types)
-    sql = f"SELECT id FROM ledger_transfer_batch({placeholders})"  # noqa: S608 - fixed name
+    sql = _BATCH_CALL
     try:
         with transaction.atomic():
             connection.ensure_connection()
