@@ -31,7 +31,7 @@ demo: migrate
 
 run: demo
 	EMITRA_DEV=1 $(EMITRA) collectstatic --noinput --verbosity 0
-	@echo "e-Mitra: http://127.0.0.1:8000  ·  SMS simulator: http://127.0.0.1:8025  ·  payment gateway simulator: http://127.0.0.1:8026  ·  Ctrl-C stops all"
+	@echo "e-Mitra: http://127.0.0.1:8000  ·  SMS simulator: http://127.0.0.1:8025  ·  payment gateway simulator: http://127.0.0.1:8026  ·  biller simulator: http://127.0.0.1:8027  ·  Ctrl-C stops all"
 	EMITRA_DEV=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 worker: migrate

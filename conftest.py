@@ -53,6 +53,33 @@ def _required_parts(request: pytest.FixtureRequest) -> None:
         _missing("redis", "needs Redis on 127.0.0.1:6379")
 
 
+# --- certificate signing ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def certificate_signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A throwaway CA, signing certificate and QR key for the whole run (never var/signing)."""
+    from django.test.utils import override_settings
+
+    from emitra.certificates import signing
+
+    where = tmp_path_factory.mktemp("signing")
+    names = {
+        "CERT_SIGNING_KEY": where / "signer-key.pem",
+        "CERT_SIGNING_CERT": where / "signer-cert.pem",
+        "CERT_CA_CERT": where / "ca-cert.pem",
+        "CERT_QR_KEY": where / "qr-ed25519.pem",
+    }
+    override = override_settings(
+        **{name: str(path) for name, path in names.items()}, CERT_SIGNING_KEY_PASSPHRASE=""
+    )
+    override.enable()
+    paths = signing.configured_paths()
+    signing.create_development_keys(paths)
+    yield paths
+    override.disable()
+
+
 # --- people ------------------------------------------------------------------------------------
 
 
@@ -80,6 +107,16 @@ def make_user(db: None) -> Callable[..., Any]:
         )
 
     return make
+
+
+def give_kiosk(operator: Any, *, status: str = "active", category: str = "A") -> Any:
+    """Onboard a kiosk for `operator` (in their district, Jaipur by default) up to `status`:
+    money is taken only at an active kiosk, so tests that pay or apply need one."""
+    from emitra.kiosks.tests import factories
+
+    where = operator.district or factories.district("jaipur")
+    provider = factories.lsp(where)
+    return factories.kiosk(provider, status=status, operator=operator, category=category)
 
 
 def verify_totp(client: Any, user: Any) -> None:
@@ -253,6 +290,52 @@ def payment_gateway(payment_gateway_process: str, settings: Any) -> Iterator[Pay
     settings.PAYMENT_GATEWAY_KEY = PG_KEY
     settings.PAYMENT_GATEWAY_SECRET = PG_SECRET
     sim = PaymentGatewaySim(payment_gateway_process)
+    sim.reset()
+    yield sim
+    sim.reset()
+
+
+BILLER_KEY = "test-biller-key"
+
+
+@pytest.fixture(scope="session")
+def biller_process() -> Iterator[str]:
+    # A "timeout" consumer hangs 1.5 s; the tests' client waits 0.5 s (see the fixture below).
+    process, url = start_simulator(
+        "emitra_sim.biller", "--api-key", BILLER_KEY, "--hang-seconds", "1.5"
+    )
+    yield url
+    process.terminate()
+    process.wait(timeout=5)
+
+
+class BillerSim:
+    """Look into the biller simulator (its own process) over HTTP."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.headers = {"X-Api-Key": BILLER_KEY}
+
+    def reset(self) -> None:
+        httpx.post(f"{self.url}/api/v1/reset", headers=self.headers).raise_for_status()
+
+    def payments(self, consumer: str = "") -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{self.url}/api/v1/payments", params={"consumer": consumer}, headers=self.headers
+        )
+        response.raise_for_status()
+        return list(response.json()["payments"])
+
+
+@pytest.fixture
+def biller(biller_process: str, settings: Any) -> Iterator[BillerSim]:
+    """The biller simulator wired into settings for this test: short client timeout, polls
+    without delay (the tests run the outbox themselves), reset before and after."""
+    settings.BILLER_URL = biller_process
+    settings.BILLER_KEY = BILLER_KEY
+    settings.BILLER_TIMEOUT_SECONDS = 0.5
+    settings.BILLPAY_POLL_SECONDS = 0
+    sim = BillerSim(biller_process)
     sim.reset()
     yield sim
     sim.reset()

@@ -121,6 +121,63 @@ def main() -> None:
     print(summary("PDF warm render (Typst)", warm))
     print(summary("baseline: CSV of the same statement", csv))
     print(summary("for scale: statement query (SQLite)", query))
+    for line in certificate_timings(args.rounds):
+        print(line)
+
+
+def certificate_timings(rounds: int) -> list[str]:
+    """A domicile certificate: Typst render, PAdES signing (pyHanko, ECDSA P-256) and
+    validation of the signature, with a throwaway CA in a temporary folder."""
+    import tempfile
+
+    from emitra.certificates import documents, signing
+    from emitra.certificates.kinds import Label
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-signing-"))
+    paths = signing.SigningPaths(
+        key=folder / "key.pem",
+        cert=folder / "cert.pem",
+        ca_cert=folder / "ca.pem",
+        qr_key=folder / "qr.pem",
+        passphrase=None,
+    )
+    signing.create_development_keys(paths)
+
+    def drawn(n: int) -> bytes:
+        moment = datetime(2026, 11, 30, 18, 0, tzinfo=IST) + timedelta(seconds=n)
+        content = documents.Content(
+            number=f"DOM-2026-27-{n:09d}",
+            kind="domicile",
+            application_number=f"APP-2026-27-{n:09d}",
+            holder_name_en="Priyanka Kshatriya",
+            holder_name_hi="श्रीमती प्रियंका क्षत्रिय",
+            fields={"father_name": "राजेश क्षत्रिय", "address": "वार्ड 5, सांगानेर, जयपुर"},
+            issued_on="2026-11-30",
+            district="jaipur",
+        )
+        data = documents.pdf_data(
+            content=content,
+            qr_payload="x" * 300,
+            department=Label("राजस्व विभाग", "Revenue Department"),
+            district=Label("जयपुर", "Jaipur"),
+            issuer="Ramesh Meena",
+            issued_at=moment,
+        )
+        return documents.render(data, kind="domicile", created=moment)
+
+    pdfs = [drawn(0)]
+    render = [timed(lambda n=n: pdfs.append(drawn(n))) for n in range(1, rounds)]
+    signed: list[bytes] = []
+    sign = [
+        timed(lambda p=p: signed.append(signing.sign_pdf(p, reason="b", location="b", paths=paths)))
+        for p in pdfs[1:]
+    ]
+    check = [timed(lambda p=p: signing.check_pdf_signature(p, paths=paths)) for p in signed[:50]]
+    return [
+        summary("certificate: render (Typst)", render),
+        summary("certificate: PAdES sign (pyHanko)", sign),
+        summary("certificate: validate signature", check),
+    ]
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from emitra import views
+from emitra import api, views
+from emitra.billpay import views as billpay_views
 from emitra.commissions import views as commission_views
 from emitra.core import views as core_views
+from emitra.kiosks import views as kiosk_views
 from emitra.ledger import views as ledger_views
 
 admin.site.site_header = admin.site.site_title = "e-Mitra"
@@ -24,6 +26,15 @@ urlpatterns = [
     path("ledger/", include("emitra.ledger.urls")),
     path("settlement/", include("emitra.settlement.urls")),
     path("commissions/", include("emitra.commissions.urls")),
+    path("certificates/", include("emitra.certificates.urls")),
+    path("applications/", include("emitra.applications.urls")),
+    path("kiosks/", include("emitra.kiosks.urls")),
+    path("registry/", include("emitra.registry.urls")),
+    path("console/", kiosk_views.console, name="console"),
+    path("feedback/", include("emitra.kiosks.feedback_urls")),
+    path("bills/", include("emitra.billpay.urls")),
+    path("receipts/verify/", billpay_views.verify, name="receipt_verify"),
+    path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),
 ]
 

@@ -32,7 +32,7 @@ def test_visitor_switches_to_english_and_an_operator_logs_in(live_server, browse
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
 
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/console/")  # an operator's day starts there
     expect(header.locator(".who")).to_contain_text("Kamla Meena")
     expect(header.get_by_role("button", name="Log out")).to_be_visible()
     expect(html).to_have_attribute("lang", "en")

@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
         MenuItem(_("Home"), reverse("home")),
         MenuItem(_("Services"), reverse("services:index")),
         MenuItem(_("Districts"), reverse("geo:districts")),
+        MenuItem(_("Track application"), reverse("applications:track")),
     ]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
@@ -32,8 +33,24 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
         if role in (Role.STATE_ADMIN, Role.AUDITOR, Role.DEPARTMENT_ADMIN, Role.DEPARTMENT_OFFICER):
             items.append(MenuItem(_("Departments"), reverse("catalog:departments")))
         if role == Role.OPERATOR:
+            items.append(MenuItem(_("Counter"), reverse("console")))
+        if role in (Role.LSP, Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
+            items.append(MenuItem(_("Kiosks"), reverse("kiosks:list")))
+        if role in (Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
+            items.append(MenuItem(_("Complaints"), reverse("kiosks:complaints")))
+        if role == Role.OPERATOR:
             items.append(MenuItem(_("Wallet"), reverse("payments:wallet")))
             items.append(MenuItem(_("Commission"), reverse("commission_statement")))
+            items.append(MenuItem(_("Pay bills"), reverse("billpay:index")))
+            items.append(MenuItem(_("Applications"), reverse("applications:services")))
+        if role in (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN):
+            items.append(MenuItem(_("Applications inbox"), reverse("applications:inbox")))
+        if role in (Role.OPERATOR, Role.DISTRICT_ADMIN):
+            items.append(MenuItem(_("Jan Aadhaar"), reverse("registry:changes")))
+        if role == Role.CITIZEN:
+            items.append(MenuItem(_("My family"), reverse("registry:my_family")))
+        if role in (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
+            items.append(MenuItem(_("Certificates"), reverse("certificates:list")))
         if role in (Role.STATE_ADMIN, Role.AUDITOR):
             items.append(MenuItem(_("Settlement"), reverse("settlement:list")))
         if role in ADMIN_SITE_ROLES:

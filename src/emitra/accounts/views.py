@@ -48,6 +48,12 @@ class PasswordLogin(LoginView):
     authentication_form = PasswordLoginForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self) -> str:
+        """Operators start their day at the counter; everyone else at home (or `next`)."""
+        if getattr(self.request.user, "role", "") == Role.OPERATOR:
+            return reverse("console")
+        return str(super().get_default_redirect_url())
+
 
 password_login = public("the login page must be reachable before login")(PasswordLogin.as_view())
 

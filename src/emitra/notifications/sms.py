@@ -16,6 +16,21 @@ TEMPLATES: dict[str, str] = {
         "e-Mitra login OTP is %(code)s. It is valid for %(minutes)s minutes. "
         "Do not share it with anyone."
     ),
+    # Family registry consent (registry): params code, minutes, requester (the operator).
+    "registry_consent_otp": gettext_noop(
+        "e-Mitra: OTP %(code)s lets %(requester)s see your Jan Aadhaar family details for "
+        "%(minutes)s minutes. Share it only if you asked for this."
+    ),
+    # Bill payments (billpay): params amount, biller, biller_hi (the Hindi name, for the
+    # Hindi text), consumer, number (the receipt number).
+    "bill_paid": gettext_noop(
+        "e-Mitra: %(amount)s paid to %(biller)s for consumer %(consumer)s. "
+        "Receipt %(number)s. Pay only this amount at the kiosk."
+    ),
+    "bill_not_paid": gettext_noop(
+        "e-Mitra: the payment of %(amount)s to %(biller)s for consumer %(consumer)s did not go "
+        "through; the money was not taken. Receipt %(number)s."
+    ),
 }
 
 

@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "emitra.commissions",
     "emitra.settlement",
     "emitra.catalog",
+    "emitra.kiosks",
+    "emitra.billpay",
+    "emitra.certificates",
+    "emitra.documents",
+    "emitra.applications",
+    "emitra.registry",
     "emitra.notifications",
     "emitra.demo",
     "django.contrib.admin",
@@ -235,6 +241,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded documents (emitra.documents) go to STORAGES["default"]: local disk under MEDIA_ROOT.
+# There is deliberately no MEDIA_URL: documents are served only by views that check scope.
+# For an S3-compatible bucket install django-storages[s3] and set DOCUMENTS_S3_BUCKET (and
+# DOCUMENTS_S3_ENDPOINT_URL for MinIO/Ceph; credentials from the usual AWS_* variables).
+DOCUMENTS_S3_BUCKET: str | None = env.str("DOCUMENTS_S3_BUCKET", default=None)
+if DOCUMENTS_S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_STORAGE_BUCKET_NAME = DOCUMENTS_S3_BUCKET
+    AWS_S3_ENDPOINT_URL: str | None = env.str("DOCUMENTS_S3_ENDPOINT_URL", default=None)
+    AWS_DEFAULT_ACL = "private"
+    AWS_QUERYSTRING_AUTH = True
+    AWS_S3_FILE_OVERWRITE = False
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=20)
 
 # --- Outbox, worker, partners ---------------------------------------------------------------
 # "inline": `emitra worker` runs handlers itself. "celery": it hands due messages to Celery.
@@ -252,7 +272,69 @@ SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="dev-sms-key")
 PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default="http://127.0.0.1:8026")
 PAYMENT_GATEWAY_KEY = env.str("PAYMENT_GATEWAY_KEY", default="dev-pg-key")
 PAYMENT_GATEWAY_SECRET = env.str("PAYMENT_GATEWAY_SECRET", default="dev-pg-secret")
+# Bill payments: the biller aggregator's API (the simulator in development), its key, how long
+# one call may take, how long an unanswered payment is polled before it is cancelled and
+# reversed, the first poll delay (doubling up to a minute), and the origin printed in receipt QRs.
+BILLER_URL = env.str("BILLER_URL", default="http://127.0.0.1:8027")
+BILLER_KEY = env.str("BILLER_KEY", default="dev-biller-key")
+BILLER_TIMEOUT_SECONDS = env.float("BILLER_TIMEOUT_SECONDS", default=10.0)
+BILLPAY_DEADLINE_SECONDS = env.int("BILLPAY_DEADLINE_SECONDS", default=900)
+BILLPAY_POLL_SECONDS = env.float("BILLPAY_POLL_SECONDS", default=5.0)
+BILLPAY_VERIFY_ORIGIN = env.str("BILLPAY_VERIFY_ORIGIN", default="http://127.0.0.1:8000")
 METRICS_TOKEN: str | None = env.str("METRICS_TOKEN", default=None)
+
+# Certificates: the PAdES signing key and certificate, the CA that issued it (the trust root
+# verifiers use) and the Ed25519 key of QR payloads. Development defaults are created by
+# `emitra certificates_ca` under var/signing/; production points these at its own files.
+CERT_SIGNING_DIR = VAR_DIR / "signing"
+CERT_SIGNING_KEY = env.str("CERT_SIGNING_KEY", default=str(CERT_SIGNING_DIR / "signer-key.pem"))
+CERT_SIGNING_CERT = env.str("CERT_SIGNING_CERT", default=str(CERT_SIGNING_DIR / "signer-cert.pem"))
+CERT_CA_CERT = env.str("CERT_CA_CERT", default=str(CERT_SIGNING_DIR / "ca-cert.pem"))
+CERT_QR_KEY = env.str("CERT_QR_KEY", default=str(CERT_SIGNING_DIR / "qr-ed25519.pem"))
+CERT_SIGNING_KEY_PASSPHRASE = env.str("CERT_SIGNING_KEY_PASSPHRASE", default="")
+# Absolute origin printed in certificate QR codes (the public verify page lives under it).
+CERT_VERIFY_ORIGIN = env.str("CERT_VERIFY_ORIGIN", default="http://127.0.0.1:8000")
+
+# Kiosk network rules (emitra.kiosks.rules): the inactivity rule's monthly minimum of ledger
+# transactions, the complaint SLA, the repeat-offender rule (upheld complaints in a window) and
+# the per-receipt complaint rate limit.
+KIOSK_INACTIVITY_MIN_TRANSACTIONS = env.int("KIOSK_INACTIVITY_MIN_TRANSACTIONS", default=10)
+KIOSK_COMPLAINT_SLA_DAYS = env.int("KIOSK_COMPLAINT_SLA_DAYS", default=7)
+KIOSK_OFFENDER_UPHELD_COMPLAINTS = env.int("KIOSK_OFFENDER_UPHELD_COMPLAINTS", default=3)
+KIOSK_OFFENDER_WINDOW_DAYS = env.int("KIOSK_OFFENDER_WINDOW_DAYS", default=90)
+KIOSK_COMPLAINTS_PER_RECEIPT = env.int("KIOSK_COMPLAINTS_PER_RECEIPT", default=2)
+KIOSK_COMPLAINT_WINDOW_HOURS = env.int("KIOSK_COMPLAINT_WINDOW_HOURS", default=24)
+
+
+# Family registry (emitra.registry): the Aadhaar vault's Fernet keys (the first encrypts, all
+# decrypt, so a new key is put first and `emitra registry_rotate_vault` re-encrypts) and the
+# separate HMAC key of the duplicate check. Generated into var/ in development, like SECRET_KEY.
+def _dev_secret(name: str, make: Any) -> str:
+    path = VAR_DIR / name
+    if not DEV and not env.bool("EMITRA_ALLOW_GENERATED_SECRET", default=False):
+        raise environ.ImproperlyConfigured(
+            f"{name.upper()} is not set. Set it, or set EMITRA_DEV=1 for a development key."
+        )
+    if not path.exists():
+        path.write_text(str(make()))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+AADHAAR_VAULT_KEYS: list[str] = env.list("AADHAAR_VAULT_KEYS", default=[]) or [
+    _dev_secret("aadhaar_vault_key", _fernet_key)
+]
+AADHAAR_HMAC_KEY: str = env.str("AADHAAR_HMAC_KEY", default="") or _dev_secret(
+    "aadhaar_hmac_key", lambda: secrets.token_urlsafe(48)
+)
+REGISTRY_CONSENT_OTP_TTL_SECONDS = env.int("REGISTRY_CONSENT_OTP_TTL_SECONDS", default=300)
+REGISTRY_CONSENT_MINUTES = env.int("REGISTRY_CONSENT_MINUTES", default=15)
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

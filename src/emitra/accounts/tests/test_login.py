@@ -53,7 +53,8 @@ def test_non_staff_log_in_by_sso_id_or_mobile_and_go_straight_in(client, make_us
     response = client.post(LOGIN, {"username": identifier(user, kind), "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    # Operators start at their counter (the console), everyone else at home.
+    assert response["Location"] == ("/console/" if role == Role.OPERATOR else "/")
     assert logged_in_user_id(client) == str(user.pk)
     assert client.get("/").status_code == 200
     assert AuditEntry.objects.filter(action="accounts.login", actor=user).exists()

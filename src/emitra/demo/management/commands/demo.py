@@ -12,10 +12,13 @@ from rich.table import Table
 
 from emitra.accounts.demo import DEMO_PASSWORD, DEPARTMENT_OF, PEOPLE, ensure_demo_people
 from emitra.accounts.roles import STAFF_ROLES, Role
+from emitra.applications.demo import ensure_demo_applications
 from emitra.catalog.demo import ensure_demo_catalog, ensure_demo_departments
 from emitra.core.money import format_inr
+from emitra.kiosks.demo import ensure_demo_kiosks
 from emitra.ledger.selectors import available_balance
 from emitra.payments.demo import ensure_demo_wallets
+from emitra.registry.demo import ensure_demo_families
 
 
 class Command(BaseCommand):
@@ -33,6 +36,11 @@ class Command(BaseCommand):
         catalog = ensure_demo_catalog()
         ensure_demo_departments(DEPARTMENT_OF)
         wallets = ensure_demo_wallets()
+        kiosks = ensure_demo_kiosks()
+        # Approved applications yield signed certificates: the development CA must exist.
+        call_command("certificates_ca", verbosity=0 if options["quiet"] else 1)
+        applications = ensure_demo_applications()
+        families = ensure_demo_families()
         table = Table(title="e-Mitra demo logins (development only)")
         for column in ("role", "login (SSO ID / mobile)", "password", "note"):
             table.add_column(column)
@@ -66,3 +74,18 @@ class Command(BaseCommand):
                 f"— top it up at /wallet/ (payment gateway simulator: "
                 f"{settings.PAYMENT_GATEWAY_URL}/)."
             )
+        console.print(
+            f"Applications: {len(applications)} demo domicile applications filed by op.jaipur "
+            "(one per workflow state) — the inbox of officer.revenue is /applications/inbox/."
+        )
+        console.print(
+            "Kiosks (Jaipur, LSP lsp.jaipur, demo password): "
+            + ", ".join(f"{k.code} {k.status} ({k.operator.username})" for k in kiosks)
+            + " — the operator's counter is /console/."
+        )
+        console.print(
+            "Jan Aadhaar demo families (Jaipur): "
+            + ", ".join(f.family_id for f in families)
+            + " — op.jaipur fetches one at /registry/consent/ (OTP to the family's mobile in the"
+            " SMS simulator); the citizen 9829000001 sees hers at /registry/my-family/."
+        )

@@ -1,0 +1,144 @@
+"""Reads about applications, scoped to who asks (role, department, district)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from emitra.accounts.models import User
+from emitra.accounts.roles import Role
+from emitra.applications import workflow
+from emitra.applications.models import Application
+from emitra.catalog.models import Service, ServiceStatus, ServiceType
+from emitra.catalog.selectors import staff_department
+
+DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN})
+DUE_SOON = timedelta(hours=24)
+
+
+def _base() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "service", "department", "district", "assigned_to", "submitted_by"
+    )
+
+
+def staff_scope(user: User) -> Q | None:
+    """The department staff's scope as a filter: their department, and their district when
+    they have one (an officer posted to a district); None when they have no department."""
+    department = staff_department(user)
+    if department is None:
+        return None
+    scope = Q(department=department)
+    if user.district_id is not None:
+        scope &= Q(district_id=user.district_id)
+    return scope
+
+
+def visible_to(user: User) -> QuerySet[Application]:
+    """What `user` may read: their own (operator, citizen), their department's (staff), all
+    (state admin, auditor — read only)."""
+    apps = _base()
+    if not user.is_authenticated:
+        return apps.none()
+    if user.is_statewide:
+        return apps
+    if user.role == Role.OPERATOR:
+        return apps.filter(submitted_by=user)
+    if user.role == Role.CITIZEN:
+        return apps.filter(citizen=user)
+    if user.role in DEPARTMENT_ROLES:
+        scope = staff_scope(user)
+        return apps.filter(scope) if scope is not None else apps.none()
+    return apps.none()
+
+
+def in_scope(user: User, application: Application) -> bool:
+    """May `user` act on `application` at all (before the workflow's role check)?"""
+    if user.role == Role.OPERATOR:
+        return application.submitted_by_id == user.pk
+    if user.role == Role.CITIZEN:
+        return application.citizen_id == user.pk
+    if user.role in DEPARTMENT_ROLES:
+        department = staff_department(user)
+        return (
+            department is not None
+            and department.pk == application.department_id
+            and (user.district_id is None or user.district_id == application.district_id)
+        )
+    return False
+
+
+def for_user(user: User, number: str) -> Application | None:
+    return visible_to(user).filter(number=number.strip().upper()).first()
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    state: str = ""
+    sla: str = ""  # "overdue", "due" (within a day), "ok"
+    district: str = ""  # district slug
+    service: str = ""  # service code
+    assigned: str = ""  # "me", "none"
+    open_only: bool = True
+
+
+def inbox(
+    user: User, filters: InboxFilters, *, now: datetime | None = None
+) -> QuerySet[Application]:
+    """The department's work list, oldest due first."""
+    moment = now or timezone.now()
+    rows = visible_to(user) if user.role in DEPARTMENT_ROLES else _base().none()
+    if filters.state:
+        rows = rows.filter(state=filters.state)
+    elif filters.open_only:
+        terminal = {s for d in workflow.all_definitions() for s in d.terminal_states}
+        rows = rows.exclude(state__in=terminal)
+    if filters.sla == "overdue":
+        rows = rows.filter(due_at__lte=moment)
+    elif filters.sla == "due":
+        rows = rows.filter(due_at__gt=moment, due_at__lte=moment + DUE_SOON)
+    elif filters.sla == "ok":
+        rows = rows.filter(Q(due_at__isnull=True) | Q(due_at__gt=moment + DUE_SOON))
+    if filters.district:
+        rows = rows.filter(district__slug=filters.district)
+    if filters.service:
+        rows = rows.filter(service__code=filters.service)
+    if filters.assigned == "me":
+        rows = rows.filter(assigned_to=user)
+    elif filters.assigned == "none":
+        rows = rows.filter(assigned_to__isnull=True)
+    return rows.order_by("due_at", "submitted_at", "pk")
+
+
+def assignable_officers(application: Application) -> QuerySet[User]:
+    """Officers of the application's department whose district (if any) is the application's."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            role__in=list(DEPARTMENT_ROLES),
+            department_staff__department_id=application.department_id,
+        )
+        .filter(Q(district__isnull=True) | Q(district_id=application.district_id))
+        .order_by("full_name")
+    )
+
+
+def department_admins(application: Application) -> QuerySet[User]:
+    return assignable_officers(application).filter(role=Role.DEPARTMENT_ADMIN)
+
+
+def applicable_services() -> QuerySet[Service]:
+    """G2C/G2B services a kiosk can file an application for (active, with a workflow)."""
+    return (
+        Service.objects.filter(
+            status=ServiceStatus.ACTIVE,
+            service_type__in=[ServiceType.G2C, ServiceType.G2B],
+            versions__workflow_ref__gt="",
+        )
+        .select_related("department", "category")
+        .distinct()
+        .order_by("name_en")
+    )

@@ -1,0 +1,694 @@
+"""Writes about applications: submit (form + documents + fee in one act), workflow actions,
+SLA escalation, and linking a citizen who proved their mobile by OTP.
+
+Every act is one transaction with its history row, audit row and SMS (outbox). Bad input is
+refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from indic_transliteration import sanscript
+
+from emitra.accounts.models import User
+from emitra.accounts.roles import Role
+from emitra.applications import notify, selectors, workflow
+from emitra.applications.errors import (
+    ActionNotAllowed,
+    BadAssignee,
+    ConcurrentChange,
+    FormInvalid,
+    KeyReusedForOther,
+    NotApplicable,
+    NoteRequired,
+    NotYourApplication,
+    NoWallet,
+)
+from emitra.applications.models import Application, ApplicationDocument, ApplicationEvent
+from emitra.catalog import formschema, pricing
+from emitra.catalog import selectors as catalog_selectors
+from emitra.catalog.models import Service, ServiceVersion
+from emitra.commissions.services import post_service_payment
+from emitra.core import audit
+from emitra.core.errors import DomainError, InvalidInput
+from emitra.core.ids import next_number
+from emitra.core.money import Paise
+from emitra.documents.services import store_document
+from emitra.documents.validation import CheckedFile, DocumentRefused, check_bytes, read_upload
+from emitra.documents.validation import max_bytes as document_max_bytes
+from emitra.geo.models import District
+from emitra.kiosks.selectors import serving_kiosk
+from emitra.ledger import selectors as ledger_selectors
+from emitra.ledger import services as ledger
+from emitra.ledger.services import Cause
+
+SERIES: Final = "APP"
+FEE_SCOPE: Final = "applications.fee"
+HOLD_TTL: Final = timedelta(minutes=15)
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+ALL_TYPES: Final = frozenset({"pdf", "jpeg", "png"})
+# Service code → certificate kind of emitra.certificates (None: approval issues no certificate).
+CERTIFICATE_KINDS: Final = {
+    "domicile-certificate": "domicile",
+    "caste-certificate-sc-st": "caste",
+    "caste-certificate-obc": "caste",
+    "caste-certificate-mbc": "caste",
+    "income-certificate": "income",
+    "character-certificate": "character",
+    "birth-registration-certificate": "birth",
+    "solvency-certificate": "solvency",
+}
+# Form fields never printed on a certificate (identity numbers, contact, pickers).
+_NOT_PRINTED: Final = frozenset(
+    {"aadhaar", "jan_aadhaar", "jan_aadhaar_member", "mobile", "document", "checkbox"}
+)
+
+
+def certificate_kind(service_code: str) -> str | None:
+    if service_code in CERTIFICATE_KINDS:
+        return CERTIFICATE_KINDS[service_code]
+    if service_code.startswith("caste-certificate"):
+        return "caste"
+    return None
+
+
+def _kiosk_category(operator: User) -> str:
+    """The category (A, B or C) of the kiosk an operator serves from — it sets the commission
+    share. An operator may take money only at an active kiosk: a suspended, terminated or
+    not-yet-active one (or none) is refused here, before anything is written."""
+    return serving_kiosk(operator).category
+
+
+# --- the form and its documents ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One document to upload: a document field of the form, or a document the catalog
+    lists for the service that no form field already asks for."""
+
+    name: str
+    document_type: str
+    label_en: str
+    label_hi: str
+    required: bool
+    accept: frozenset[str]
+    max_bytes: int
+
+    @property
+    def label(self) -> str:
+        return self.label_hi if workflow.is_hindi() else self.label_en
+
+    @property
+    def accept_attr(self) -> str:
+        return ",".join(formschema.DOCUMENT_TYPES[t] for t in sorted(self.accept))
+
+    @property
+    def id(self) -> str:
+        return f"f-{self.name}"
+
+
+def fields_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The form without its document fields (those are upload slots, checked here)."""
+    if not schema:
+        return {}
+    kept = {
+        name: spec
+        for name, spec in schema.get("properties", {}).items()
+        if spec.get("x-field") != "document"
+    }
+    copy = dict(formschema.with_order(schema))
+    copy["properties"] = kept
+    copy["required"] = [n for n in schema.get("required", []) if n in kept]
+    copy["x-order"] = [n for n in copy.get("x-order", []) if n in kept]
+    return copy
+
+
+def upload_slots(service: Service, version: ServiceVersion) -> list[Slot]:
+    definition = workflow.definition(version.workflow_ref)
+    needed = set(definition.state(definition.initial).documents)
+    schema = version.form_schema or {}
+    required = set(schema.get("required", []))
+    slots: list[Slot] = []
+    covered: set[str] = set()
+    for name, spec in formschema.ordered_properties(schema):
+        if spec.get("x-field") != "document":
+            continue
+        doc_type = str(spec.get("x-document", ""))
+        covered.add(doc_type)
+        limit = min(
+            int(spec.get("x-max-kb", 0)) * 1024 or document_max_bytes(), document_max_bytes()
+        )
+        slots.append(
+            Slot(
+                name=name,
+                document_type=doc_type,
+                label_en=str(spec.get("title", name)),
+                label_hi=str(spec.get("x-title-hi", name)),
+                required=name in required or (bool(doc_type) and doc_type in needed),
+                accept=frozenset(spec.get("x-accept", ALL_TYPES)),
+                max_bytes=limit,
+            )
+        )
+    for listed in service.documents.select_related("document_type"):
+        code = listed.document_type.code
+        if code in covered:
+            continue
+        covered.add(code)
+        slots.append(
+            Slot(
+                name="doc_" + code.replace("-", "_"),
+                document_type=code,
+                label_en=listed.document_type.name_en,
+                label_hi=listed.document_type.name_hi,
+                required=listed.mandatory or code in needed,
+                accept=ALL_TYPES,
+                max_bytes=document_max_bytes(),
+            )
+        )
+    return slots
+
+
+def check_documents(
+    slots: list[Slot], files: Mapping[str, UploadedFile], *, all_required: bool = True
+) -> tuple[dict[str, tuple[Slot, CheckedFile, str]], dict[str, Any]]:
+    """Each slot's upload checked by content; (checked by slot name, errors by slot name)."""
+    checked: dict[str, tuple[Slot, CheckedFile, str]] = {}
+    errors: dict[str, Any] = {}
+    for slot in slots:
+        upload = files.get(slot.name)
+        if upload is None:
+            if slot.required and all_required:
+                errors[slot.name] = _("Attach this document.")
+            continue
+        try:
+            data = read_upload(upload, limit=slot.max_bytes)
+            checked[slot.name] = (
+                slot,
+                check_bytes(data, accept=slot.accept, limit=slot.max_bytes),
+                str(upload.name or ""),
+            )
+        except DocumentRefused as refused:
+            errors[slot.name] = refused.message
+    return checked, errors
+
+
+def _attach(
+    application: Application,
+    checked: dict[str, tuple[Slot, CheckedFile, str]],
+    *,
+    by: User,
+    round_no: int,
+) -> None:
+    for slot, file, original in checked.values():
+        document = store_document(checked=file, original_name=original, uploaded_by=by)
+        ApplicationDocument.objects.create(
+            application=application,
+            document=document,
+            slot=slot.name,
+            document_type=slot.document_type,
+            label_en=slot.label_en,
+            label_hi=slot.label_hi,
+            round=round_no,
+        )
+
+
+# --- submitting ------------------------------------------------------------------------------
+
+
+def _district_of(cleaned: Mapping[str, Any], operator: User) -> District | None:
+    slug = cleaned.get("district")
+    if isinstance(slug, str) and slug:
+        found = District.objects.filter(slug=slug).first()
+        if found is not None:
+            return found
+    return operator.district
+
+
+def submit_application(
+    *,
+    service: Service,
+    submitted_by: User,
+    data: Mapping[str, str],
+    files: Mapping[str, UploadedFile],
+    key: str,
+    channel: str = "kiosk",
+) -> Application:
+    """File an application: the form of the version in force, its documents and the fee
+    (held on the operator's wallet and posted with its commission split), all in one
+    transaction with a gapless application number. A replay of `key` returns the first
+    application; the same key for another service is refused.
+
+    Raises `FormInvalid` (field → message, nothing written), `NotApplicable`, `NoWallet`,
+    the ledger's `InsufficientFunds`, and the catalog's refusals from `quote`."""
+    if not _KEY.match(key or ""):
+        raise InvalidInput("applications.bad_key", _("The form has expired. Open it again."))
+    earlier = Application.objects.filter(submitted_by=submitted_by, idempotency_key=key).first()
+    if earlier is not None:
+        if earlier.service_id != service.pk:
+            raise KeyReusedForOther()
+        return earlier
+    version = catalog_selectors.version_in_force(service)
+    if version is None or not version.form_schema or not version.workflow_ref:
+        raise NotApplicable()
+    definition = workflow.definition(version.workflow_ref)
+    if str(submitted_by.role) not in definition.actions["submit"].roles:
+        raise NotYourApplication()
+
+    bound = formschema.bind(fields_schema(version.form_schema), dict(data))
+    errors: dict[str, Any] = dict(bound.errors)
+    checked, doc_errors = check_documents(upload_slots(service, version), files)
+    errors.update(doc_errors)
+    if errors:
+        raise FormInvalid(errors, bound)
+    cleaned = dict(bound.cleaned)
+    mobile = str(cleaned.get("mobile") or "")
+    if not mobile:
+        raise FormInvalid({"mobile": _("This field is required.")}, bound)
+    name = str(cleaned.get("applicant_name") or "").strip()
+    priced = pricing.quote(
+        service=service,
+        amount=Paise(0),
+        channel=channel,
+        kiosk_category=_kiosk_category(submitted_by),
+    )
+    try:
+        with transaction.atomic():
+            return _file(
+                service=service,
+                version=version,
+                definition=definition,
+                submitted_by=submitted_by,
+                cleaned=cleaned,
+                name=name,
+                mobile=mobile,
+                checked=checked,
+                priced=priced,
+                key=key,
+                channel=channel,
+            )
+    except IntegrityError:
+        earlier = Application.objects.filter(submitted_by=submitted_by, idempotency_key=key).first()
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _file(
+    *,
+    service: Service,
+    version: ServiceVersion,
+    definition: workflow.Definition,
+    submitted_by: User,
+    cleaned: dict[str, Any],
+    name: str,
+    mobile: str,
+    checked: dict[str, tuple[Slot, CheckedFile, str]],
+    priced: pricing.Quote,
+    key: str,
+    channel: str,
+) -> Application:
+    now = timezone.now()
+    wallet = ledger_selectors.wallet_of(submitted_by.pk)
+    if wallet is None and priced.total_citizen > 0:
+        raise NoWallet()
+    number = next_number(SERIES).text
+    initial = definition.state(definition.initial)
+    application = Application.objects.create(
+        number=number,
+        service=service,
+        service_version=version,
+        department_id=service.department_id,
+        district=_district_of(cleaned, submitted_by),
+        workflow_ref=version.workflow_ref,
+        state=initial.code,
+        channel=channel,
+        applicant_name=name or "—",
+        mobile=mobile,
+        form_data=cleaned,
+        submitted_by=submitted_by,
+        citizen=submitted_by if submitted_by.role == Role.CITIZEN else None,
+        idempotency_key=key,
+        state_since=now,
+        due_at=workflow.due_at(now, initial.sla),
+        submitted_at=now,
+        updated_at=now,
+    )
+    _attach(application, checked, by=submitted_by, round_no=1)
+    if priced.total_citizen > 0:
+        assert wallet is not None
+        ledger_key = f"{submitted_by.pk}:{key}"
+        cause = Cause("applications.application", number)
+        held = ledger.hold(
+            account=wallet,
+            amount=priced.total_citizen,
+            scope=FEE_SCOPE,
+            key=ledger_key,
+            expires_in=HOLD_TTL,
+            cause=cause,
+            actor_id=submitted_by.pk,
+        )
+        line = post_service_payment(
+            operator=submitted_by,
+            wallet=wallet,
+            hold=held,
+            quote=priced,
+            scope=FEE_SCOPE,
+            key=ledger_key,
+            cause=cause,
+        )
+        Application.objects.filter(pk=application.pk).update(
+            amount_paid=priced.total_citizen, payment_transaction_id=line.transaction_id
+        )
+        application.amount_paid = priced.total_citizen
+        application.payment_transaction_id = line.transaction_id
+    ApplicationEvent.objects.create(
+        application=application,
+        action="submit",
+        from_state="",
+        to_state=initial.code,
+        version=1,
+        actor=submitted_by,
+        actor_role=submitted_by.role,
+        at=now,
+    )
+    audit.record(
+        actor=submitted_by,
+        action="applications.submitted",
+        obj=application,
+        after={
+            "number": number,
+            "service": service.code,
+            "fee": priced.total_citizen,
+            "documents": len(checked),
+        },
+    )
+    notify.queue_sms(to=mobile, template="application_submitted", number=number)
+    return application
+
+
+# --- workflow actions --------------------------------------------------------------------------
+
+
+def _check_action(
+    application: Application, definition: workflow.Definition, action_code: str, actor: User
+) -> workflow.Action:
+    state = definition.states.get(application.state)
+    state_label = state.label if state else application.state
+    action = definition.actions.get(action_code)
+    if action is None or action_code == "submit":
+        raise ActionNotAllowed(action=action_code, state=state_label)
+    if str(actor.role) not in action.roles or not selectors.in_scope(actor, application):
+        raise NotYourApplication()
+    if application.state not in action.sources:
+        raise ActionNotAllowed(action=action.label, state=state_label)
+    return action
+
+
+def allowed_actions(application: Application, actor: User) -> list[workflow.Action]:
+    """The actions `actor` may take now (for buttons; `act` checks again)."""
+    definition = workflow.definition(application.workflow_ref)
+    if not selectors.in_scope(actor, application):
+        return []
+    return [
+        a
+        for a in definition.actions_from(application.state)
+        if str(actor.role) in a.roles and a.code != "submit"
+    ]
+
+
+def act(
+    *,
+    application: Application,
+    action: str,
+    actor: User,
+    expected_version: int | None = None,
+    note: str = "",
+    assignee: User | None = None,
+    files: Mapping[str, UploadedFile] | None = None,
+) -> Application:
+    """Take one workflow action. The state moves by a conditional UPDATE on (state, version):
+    of two officers acting at once, one wins and the other gets `ConcurrentChange` with
+    nothing done. `expected_version` is the version the actor saw (a stale page is refused).
+
+    Approve issues the certificate in the same transaction: if issuing fails, the
+    application stays where it was."""
+    definition = workflow.definition(application.workflow_ref)
+    chosen = _check_action(application, definition, action, actor)
+    note = (note or "").strip()[:1000]
+    if chosen.note_required and not note:
+        raise NoteRequired()
+    seen_version = application.version if expected_version is None else expected_version
+    if seen_version != application.version:
+        raise ConcurrentChange(application.number)
+    if chosen.code == "assign":
+        assignee = assignee or actor
+        if not selectors.assignable_officers(application).filter(pk=assignee.pk).exists():
+            raise BadAssignee()
+    checked: dict[str, tuple[Slot, CheckedFile, str]] = {}
+    if chosen.code == "resubmit" and files:
+        slots = upload_slots(application.service, application.service_version)
+        checked, errors = check_documents(slots, files, all_required=False)
+        if errors:
+            raise FormInvalid(errors)
+    target = definition.state(chosen.target)
+    now = timezone.now()
+    changes: dict[str, Any] = {
+        "state": target.code,
+        "version": F("version") + 1,
+        "state_since": now,
+        "due_at": workflow.due_at(now, target.sla),
+        "escalated_at": None,
+        "updated_at": now,
+    }
+    if chosen.code == "assign":
+        assert assignee is not None
+        changes["assigned_to"] = assignee
+    if chosen.note_required or target.terminal:
+        changes["decision_note"] = note
+    with transaction.atomic():
+        updated = Application.objects.filter(
+            pk=application.pk, state=application.state, version=seen_version
+        ).update(**changes)
+        if updated != 1:
+            raise ConcurrentChange(application.number)
+        fresh = Application.objects.select_related("service", "district", "department").get(
+            pk=application.pk
+        )
+        if checked:
+            rounds = fresh.events.filter(action="resubmit").count() + 2
+            _attach(fresh, checked, by=actor, round_no=rounds)
+        certificate_number = ""
+        if chosen.effect == "issue_certificate":
+            certificate_number = _issue_certificate(fresh, actor)
+        ApplicationEvent.objects.create(
+            application=fresh,
+            action=chosen.code,
+            from_state=application.state,
+            to_state=target.code,
+            version=fresh.version,
+            actor=actor,
+            actor_role=actor.role,
+            note=_event_note(chosen.code, note, assignee),
+            at=now,
+        )
+        audit.record(
+            actor=actor,
+            action=f"applications.{chosen.code}",
+            obj=fresh,
+            before={"state": application.state, "version": seen_version},
+            after={"state": target.code, "version": fresh.version, "note": note},
+        )
+        if chosen.code != "assign" or application.state != target.code:
+            notify.queue_sms(
+                to=fresh.mobile,
+                template=_sms_template(chosen.code, target.code),
+                number=fresh.number,
+                note=note,
+                certificate=certificate_number,
+            )
+    return fresh
+
+
+def _sms_template(action: str, target: str) -> str:
+    return "application_resubmitted" if action == "resubmit" else f"application_{target}"
+
+
+def _event_note(action: str, note: str, assignee: User | None) -> str:
+    if action != "assign" or assignee is None:
+        return note
+    who = f"→ {assignee.full_name or assignee.username}"
+    return f"{who} · {note}" if note else who
+
+
+def _holder_names(name: str) -> tuple[str, str]:
+    """(English, Hindi) spellings of the applicant's name, transliterated from the one typed."""
+    name = " ".join(name.split())
+    if re.search("[\u0900-\u097f]", name):
+        latin = sanscript.transliterate(name, sanscript.DEVANAGARI, sanscript.IAST)
+        return latin.title(), name
+    return name, " ".join(_word_in_devanagari(word) for word in name.split())
+
+
+def _word_in_devanagari(word: str) -> str:
+    """A Latin-typed Indian name word in Devanagari, as Hindi writes it: a final "a" is long
+    (Sharma → शर्मा, Kamla → कमला) and a final consonant carries no halant (Ramesh → रमेश)."""
+    word = word.lower()
+    if len(word) > 2 and word.endswith("a") and not word.endswith("aa"):
+        word = word[:-1] + "A"
+    hindi = str(sanscript.transliterate(word, sanscript.ITRANS, sanscript.DEVANAGARI))
+    return hindi.removesuffix("\u094d")  # the halant a final consonant does not carry
+
+
+def certificate_fields(application: Application) -> dict[str, str]:
+    """Form values worth printing, by the certificate's field names (identity numbers and
+    the mobile stay off the certificate)."""
+    schema = application.service_version.form_schema or {}
+    properties: dict[str, Any] = schema.get("properties", {})
+    fields: dict[str, str] = {}
+    for name, value in application.form_data.items():
+        spec = properties.get(name, {})
+        kind = spec.get("x-field", "text")
+        if kind in _NOT_PRINTED or name == "applicant_name" or value in (None, ""):
+            continue
+        if kind == "choice" and "x-enum-en" in spec and value in spec.get("enum", []):
+            value = spec["x-enum-en"][spec["enum"].index(value)]
+        if kind == "district" and application.district is not None:
+            value = application.district.name_en
+        key = "father_name" if name == "relative_name" else name
+        fields[key] = str(value)
+        if len(fields) >= 25:
+            break
+    return fields
+
+
+def _issue_certificate(application: Application, officer: User) -> str:
+    """Ask emitra.certificates for the certificate of an approved application (imported here:
+    the certificates app sits beside this one and is optional for services without one)."""
+    kind = certificate_kind(application.service.code)
+    if kind is None:
+        return ""
+    from emitra.certificates.services import issue_certificate
+
+    name_en, name_hi = _holder_names(application.applicant_name)
+    certificate = issue_certificate(
+        kind=kind,
+        application_number=application.number,
+        holder_name_en=name_en,
+        holder_name_hi=name_hi,
+        fields=certificate_fields(application),
+        issued_by=officer,
+        district_code=application.district.slug if application.district else None,
+    )
+    Application.objects.filter(pk=application.pk).update(certificate_number=certificate.number)
+    application.certificate_number = str(certificate.number)
+    return application.certificate_number
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    number: str
+    ok: bool
+    message: str
+
+
+def act_in_bulk(
+    *,
+    items: list[tuple[str, int]],
+    action: str,
+    actor: User,
+    note: str = "",
+) -> list[BulkOutcome]:
+    """The same action on many applications, each its own conditional transition: one
+    refusal does not stop (or undo) the others; the outcome of each is reported."""
+    outcomes: list[BulkOutcome] = []
+    for number, seen_version in items:
+        application = selectors.for_user(actor, number)
+        if application is None:
+            outcomes.append(BulkOutcome(number, False, str(_("No such application."))))
+            continue
+        try:
+            act(
+                application=application,
+                action=action,
+                actor=actor,
+                expected_version=seen_version,
+                note=note,
+            )
+        except DomainError as refused:
+            outcomes.append(BulkOutcome(number, False, str(refused.message)))
+        else:
+            outcomes.append(BulkOutcome(number, True, ""))
+    return outcomes
+
+
+# --- SLA escalation ----------------------------------------------------------------------------
+
+
+def escalate_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Mark applications past their due time as escalated (once per stay in a state), add a
+    history line and SMS each department admin of the application's scope."""
+    moment = now or timezone.now()
+    terminal = {s for d in workflow.all_definitions() for s in d.terminal_states}
+    candidates = list(
+        Application.objects.filter(due_at__lte=moment, escalated_at__isnull=True)
+        .exclude(state__in=terminal)
+        .select_related("service")
+        .order_by("due_at")[:limit]
+    )
+    escalated = 0
+    for application in candidates:
+        with transaction.atomic():
+            marked = Application.objects.filter(
+                pk=application.pk,
+                escalated_at__isnull=True,
+                state=application.state,
+                version=application.version,
+            ).update(escalated_at=moment)
+            if marked != 1:
+                continue
+            ApplicationEvent.objects.create(
+                application=application,
+                action="escalate",
+                from_state=application.state,
+                to_state=application.state,
+                version=application.version,
+                note=str(_("Past its due time")),
+                at=moment,
+            )
+            audit.record(
+                actor=None,
+                action="applications.escalated",
+                obj=application,
+                after={"state": application.state, "due_at": str(application.due_at)},
+                actor_label="sla-job",
+            )
+            for admin in selectors.department_admins(application):
+                if admin.mobile:
+                    notify.queue_sms(
+                        to=admin.mobile, template="application_escalated", number=application.number
+                    )
+            escalated += 1
+    return escalated
+
+
+# --- tracking ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def link_citizen(*, application: Application, citizen: User) -> None:
+    """A citizen proved by OTP that the application's mobile is theirs: they own it now."""
+    if citizen.role != Role.CITIZEN or citizen.mobile != application.mobile:
+        return
+    if Application.objects.filter(pk=application.pk, citizen__isnull=True).update(citizen=citizen):
+        audit.record(actor=citizen, action="applications.citizen_linked", obj=application)

@@ -1,0 +1,511 @@
+"""Bill payments: fetch a bill, then the saga of DESIGN.md §4.
+
+`pay_bill` holds the money on the operator's wallet, writes the payment (its receipt number
+issued now, so every attempt has a receipt) and queues the biller call — one transaction, so a
+crash leaves either nothing or a held payment the worker will finish. The worker calls the
+biller *outside* any transaction (`send_to_biller`), then applies the answer in one:
+
+    success                 post the hold (bill, commission legs) → success, SMS
+    failed                  void the hold → failed, SMS
+    unknown / pending       poll the status with growing delays (`check_with_biller`);
+                            past the deadline, cancel at the biller and void → reversed
+
+Every transition is a conditional UPDATE on `state='pending'`; postings are idempotent on the
+receipt number, and the biller is idempotent on it too, so running any step twice (a worker
+killed after the biller answered, an outbox retry) changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from emitra.accounts.models import User
+from emitra.accounts.roles import Role
+from emitra.billpay.adapters import BillerAnswer, adapter_for
+from emitra.billpay.errors import (
+    AmountAboveBill,
+    AmountBelowMinimum,
+    FetchFirst,
+    InvalidConsumerNumber,
+    InvalidMobile,
+    PartPaymentNotAllowed,
+    PaymentInProgress,
+    PaymentKeyReused,
+    RecentlyPaid,
+    UnknownBiller,
+)
+from emitra.billpay.models import Biller, BillPayment, FetchedBill, PaymentState
+from emitra.catalog.models import Channel
+from emitra.catalog.pricing import Quote, quote
+from emitra.commissions.services import post_service_payment
+from emitra.core import audit, outbox
+from emitra.core.errors import Conflict, InvalidInput, PermissionDenied
+from emitra.core.ids import next_number
+from emitra.core.masking import mask_mobile
+from emitra.core.money import Paise, format_inr
+from emitra.core.timeutil import format_ist
+from emitra.kiosks.selectors import category_of, serving_kiosk
+from emitra.ledger import selectors as ledger_selectors
+from emitra.ledger import services as ledger
+from emitra.ledger.errors import InsufficientFunds
+from emitra.ledger.models import Hold
+from emitra.ledger.services import Cause, request_hash
+
+log = structlog.get_logger(__name__)
+
+SERIES = "BPR"  # receipt numbers: BPR-2026-27-000000123
+SCOPE = "billpay"
+HOLD_TTL = timedelta(days=2)  # far beyond the saga's deadline: the saga, not expiry, ends a hold
+FETCH_FRESH = timedelta(minutes=30)  # a payment must follow a fetch this recent
+RECENT = timedelta(hours=24)  # a bill paid this recently is paid again only on purpose
+MAX_POLL_DELAY = 60.0
+CHANNEL = Channel.KIOSK
+_MOBILE = re.compile(r"^[6-9]\d{9}$")
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+class ConcurrentChange(Conflict):
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            "billpay.concurrent_change",
+            _("Receipt %(number)s changed meanwhile; nothing was done twice.") % {"number": number},
+        )
+
+
+def _kiosk_category(operator: User) -> str:
+    """The operator's kiosk category (A, B or C) — it decides the kiosk's commission share.
+    Read without a status check: a payment taken at an active kiosk is still posted (by the
+    worker) if the kiosk is suspended meanwhile."""
+    return category_of(operator)
+
+
+def _cause(number: str) -> Cause:
+    return Cause("billpay.billpayment", number)
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def biller_by_code(code: str) -> Biller:
+    # The inner join to the catalog leaves out a biller whose service is not imported yet.
+    biller = Biller.objects.select_related("service").filter(code=code, is_active=True).first()
+    if biller is None:
+        raise UnknownBiller()
+    return biller
+
+
+def clean_consumer(biller: Biller, raw: str) -> str:
+    """The consumer number without spaces or hyphens, if it has the biller's format — checked
+    before any call reaches the biller."""
+    consumer = re.sub(r"[\s-]", "", raw or "").translate(_DEVANAGARI_DIGITS)
+    if not biller.consumer_matches(consumer):
+        raise InvalidConsumerNumber(biller.consumer_label, biller.consumer_example)
+    return consumer
+
+
+def clean_mobile(raw: str) -> str:
+    digits = re.sub(r"[\s-]", "", raw or "")
+    if digits.startswith("+91") and len(digits) == 13:
+        digits = digits[3:]
+    if digits and not _MOBILE.match(digits):
+        raise InvalidMobile()
+    return digits
+
+
+def check_amount(biller: Biller, *, bill: int, amount: int) -> None:
+    """The biller's amount rules: at least its minimum; the full bill unless part payment is
+    allowed; never above the bill unless it takes advance payments (recharges)."""
+    if amount < biller.min_amount:
+        raise AmountBelowMinimum(format_inr(biller.min_amount))
+    if biller.overpayment:
+        return
+    if amount > bill:
+        raise AmountAboveBill(format_inr(bill))
+    if not biller.part_payment and amount != bill:
+        raise PartPaymentNotAllowed(format_inr(bill))
+
+
+def _operator(user: User) -> User:
+    """A kiosk operator at an active kiosk (a suspended one may not take money)."""
+    if user.role != Role.OPERATOR:
+        raise PermissionDenied("billpay.not_operator", _("Only kiosk operators pay bills."))
+    serving_kiosk(user)
+    return user
+
+
+# --- fetch -----------------------------------------------------------------------------------
+
+
+def fetch_bill(*, operator: User, biller: Biller, consumer: str) -> FetchedBill:
+    """Ask the biller for the consumer's bill (outside any transaction) and keep what it said."""
+    _operator(operator)
+    consumer = clean_consumer(biller, consumer)
+    details = adapter_for(biller.adapter).fetch_bill(biller=biller.remote_code, consumer=consumer)
+    with transaction.atomic():
+        fetched = FetchedBill.objects.create(
+            biller=biller,
+            operator=operator,
+            consumer=consumer,
+            customer_name=details.customer_name,
+            bill_number=details.bill_number,
+            bill_date=details.bill_date,
+            due_date=details.due_date,
+            amount=details.amount,
+        )
+    return fetched
+
+
+def latest_fetch(*, operator: User, biller: Biller, consumer: str) -> FetchedBill | None:
+    return (
+        FetchedBill.objects.filter(
+            operator=operator,
+            biller=biller,
+            consumer=consumer,
+            fetched_at__gte=timezone.now() - FETCH_FRESH,
+        )
+        .order_by("-fetched_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What the counter should know before paying: a payment in flight, a recent one."""
+
+    pending: BillPayment | None
+    recent: BillPayment | None
+
+
+def earlier_payments(*, biller: Biller, consumer: str) -> Earlier:
+    pending = BillPayment.objects.filter(
+        biller=biller, consumer=consumer, state=PaymentState.PENDING
+    ).first()
+    recent = (
+        BillPayment.objects.filter(
+            biller=biller,
+            consumer=consumer,
+            state=PaymentState.SUCCESS,
+            completed_at__gte=timezone.now() - RECENT,
+        )
+        .order_by("-completed_at")
+        .first()
+    )
+    return Earlier(pending=pending, recent=recent)
+
+
+def price(*, operator: User, biller: Biller, amount: int, at: object = None) -> Quote:
+    """What the payment costs at the counter (the catalog's quote, kiosk channel)."""
+    return quote(
+        service=biller.service,
+        amount=Paise(amount),
+        channel=CHANNEL,
+        kiosk_category=_kiosk_category(operator),
+        at=at,  # type: ignore[arg-type]
+    )
+
+
+# --- pay -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pay_bill(
+    *,
+    operator: User,
+    biller: Biller,
+    consumer: str,
+    amount: int,
+    key: str,
+    mobile: str = "",
+    pay_again: bool = False,
+) -> BillPayment:
+    """Hold the money and queue the biller call; the same key again returns the same payment.
+
+    The biller is called by the worker after this commits, so a crash here leaves either
+    nothing or a held payment the saga resolves — never a debit without a receipt."""
+    _operator(operator)
+    consumer = clean_consumer(biller, consumer)
+    mobile = clean_mobile(mobile)
+    if not _KEY.match(key or ""):
+        raise InvalidInput("billpay.key", _("This form has expired. Please start again."))
+    digest = request_hash(
+        {"biller": biller.code, "consumer": consumer, "amount": amount, "mobile": mobile}
+    )
+    earlier = BillPayment.objects.filter(operator=operator, key=key).first()
+    if earlier is not None:
+        if earlier.request_hash != digest:
+            raise PaymentKeyReused()
+        return earlier
+    fetched = latest_fetch(operator=operator, biller=biller, consumer=consumer)
+    if fetched is None:
+        raise FetchFirst()
+    check_amount(biller, bill=fetched.amount, amount=amount)
+    seen = earlier_payments(biller=biller, consumer=consumer)
+    if seen.pending is not None:
+        raise PaymentInProgress(seen.pending.number)
+    if seen.recent is not None and not pay_again:
+        assert seen.recent.completed_at is not None
+        raise RecentlyPaid(seen.recent.number, format_ist(seen.recent.completed_at))
+    wallet = ledger_selectors.wallet_of(operator.pk)
+    if wallet is None:
+        raise InsufficientFunds("")
+    priced = price(operator=operator, biller=biller, amount=amount)
+    now = timezone.now()
+    number = next_number(SERIES, at=now).text
+    hold = ledger.hold(
+        account=wallet,
+        amount=priced.total_citizen,
+        scope=SCOPE,
+        key=number,
+        expires_in=HOLD_TTL,
+        cause=_cause(number),
+        actor_id=operator.pk,
+    )
+    try:
+        with transaction.atomic():
+            payment = BillPayment.objects.create(
+                number=number,
+                operator=operator,
+                wallet=wallet,
+                hold=hold,
+                biller=biller,
+                consumer=consumer,
+                customer_name=fetched.customer_name,
+                bill_number=fetched.bill_number,
+                bill_amount=fetched.amount,
+                amount=amount,
+                service_charge=priced.service_charge if priced.charge_payer == "citizen" else 0,
+                total=priced.total_citizen,
+                kiosk_category=priced.kiosk_category,
+                priced_at=priced.at,
+                mobile=mobile,
+                key=key,
+                request_hash=digest,
+                deadline_at=now + timedelta(seconds=settings.BILLPAY_DEADLINE_SECONDS),
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # Another counter started paying the same bill a moment ago (the partial unique index).
+        raise PaymentInProgress(consumer) from None
+    audit.record(
+        actor=operator,
+        action="billpay.pay",
+        obj=payment,
+        after={
+            "number": number,
+            "biller": biller.code,
+            "consumer": consumer,
+            "amount": amount,
+            "total": payment.total,
+            "mobile": mask_mobile(mobile) if mobile else "",
+        },
+    )
+    outbox.enqueue("billpay.call_biller", payment=number)
+    log.info("billpay.pending", number=number, biller=biller.code, amount=amount)
+    return payment
+
+
+# --- the worker's side ----------------------------------------------------------------------
+
+
+def _adapter(payment: BillPayment) -> object:
+    return adapter_for(payment.biller.adapter)
+
+
+def send_to_biller(*, number: str) -> BillPayment:
+    """Send the payment to the biller (again, if need be: it is idempotent on our number)."""
+    payment = BillPayment.objects.select_related("biller").get(number=number)
+    if payment.is_final:
+        return payment
+    answer = adapter_for(payment.biller.adapter).pay(
+        biller=payment.biller.remote_code,
+        consumer=payment.consumer,
+        amount=payment.amount,
+        reference=payment.number,
+    )
+    return apply_answer(payment, answer)
+
+
+def check_with_biller(*, number: str, poll: int) -> BillPayment:
+    """One status check of a payment whose outcome is not known yet; past the deadline the
+    payment is cancelled at the biller instead. A check that is not the latest scheduled one
+    (a duplicate) does nothing."""
+    payment = BillPayment.objects.select_related("biller").get(number=number)
+    if payment.is_final or payment.polls != poll:
+        return payment
+    adapter = adapter_for(payment.biller.adapter)
+    if timezone.now() >= payment.deadline_at:
+        answer = adapter.cancel(reference=number)
+        if answer.outcome == "not_found":
+            answer = BillerAnswer.unknown("cancel: not found")
+        return apply_answer(payment, answer, cancelling=True)
+    answer = adapter.status(reference=number)
+    if answer.outcome == "not_found":
+        # The payment never reached the biller (a timeout before it arrived, a 5xx): send it.
+        answer = adapter.pay(
+            biller=payment.biller.remote_code,
+            consumer=payment.consumer,
+            amount=payment.amount,
+            reference=number,
+        )
+    return apply_answer(payment, answer)
+
+
+def apply_answer(
+    payment: BillPayment, answer: BillerAnswer, *, cancelling: bool = False
+) -> BillPayment:
+    if answer.outcome == "success":
+        return complete_payment(number=payment.number, biller_txn_id=answer.biller_txn_id)
+    if answer.outcome == "failed":
+        return close_payment(
+            number=payment.number,
+            state=PaymentState.FAILED,
+            reason=answer.reason or str(_("Declined by the biller.")),
+        )
+    if answer.outcome == "cancelled":
+        return close_payment(
+            number=payment.number,
+            state=PaymentState.REVERSED,
+            reason=str(_("The biller did not confirm in time; cancelled and refunded.")),
+        )
+    schedule_check(payment=payment, answer=answer)
+    return BillPayment.objects.get(pk=payment.pk)
+
+
+@transaction.atomic
+def schedule_check(*, payment: BillPayment, answer: BillerAnswer) -> bool:
+    """Queue the next status check; only one of two racing schedulers wins (polls counter)."""
+    delay = min(settings.BILLPAY_POLL_SECONDS * 2**payment.polls, MAX_POLL_DELAY)
+    moved = BillPayment.objects.filter(
+        pk=payment.pk, state=PaymentState.PENDING, polls=payment.polls
+    ).update(polls=F("polls") + 1, biller_status=answer.outcome, updated_at=timezone.now())
+    if moved != 1:
+        return False
+    outbox.enqueue(
+        "billpay.check_status",
+        delay=timedelta(seconds=delay),
+        payment=payment.number,
+        poll=payment.polls + 1,
+    )
+    log.info("billpay.unknown", number=payment.number, reason=answer.reason, poll=payment.polls + 1)
+    return True
+
+
+def _locked(number: str) -> BillPayment:
+    """The payment row alone, locked (not the joined wallet or operator rows: a counter's
+    `pay_bill` locks the wallet first and then references the operator, so locking those here
+    too would deadlock with it)."""
+    return (
+        BillPayment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("biller", "operator", "wallet")
+        .get(number=number)
+    )
+
+
+@transaction.atomic
+def complete_payment(*, number: str, biller_txn_id: str) -> BillPayment:
+    """The biller confirmed: post the hold with its legs and commission, exactly once."""
+    payment = _locked(number)
+    if payment.state != PaymentState.PENDING:
+        if payment.state != PaymentState.SUCCESS:
+            # Confirmed after we gave the money back: the biller must refund; staff must know.
+            audit.record(
+                actor=None,
+                action="billpay.confirmed_after_close",
+                obj=payment,
+                after={"state": payment.state, "biller_txn_id": biller_txn_id},
+            )
+            log.error("billpay.confirmed_after_close", number=number, state=payment.state)
+        return payment
+    priced = price(
+        operator=payment.operator,
+        biller=payment.biller,
+        amount=payment.amount,
+        at=payment.priced_at,
+    )
+    line = post_service_payment(
+        operator=payment.operator,
+        wallet=payment.wallet,
+        hold=Hold.objects.get(pk=payment.hold_id),
+        quote=priced,
+        scope=SCOPE,
+        key=number,
+        cause=_cause(number),
+    )
+    now = timezone.now()
+    moved = BillPayment.objects.filter(pk=payment.pk, state=PaymentState.PENDING).update(
+        state=PaymentState.SUCCESS,
+        journal_transaction_id=line.transaction_id,
+        biller_txn_id=biller_txn_id[:64],
+        biller_status="success",
+        updated_at=now,
+        completed_at=now,
+    )
+    if moved != 1:
+        raise ConcurrentChange(number)
+    payment.refresh_from_db()
+    audit.record(
+        actor=None,
+        action="billpay.success",
+        obj=payment,
+        after={
+            "number": number,
+            "biller_txn_id": biller_txn_id,
+            "transaction": line.transaction_id,
+        },
+    )
+    _notify(payment)
+    log.info("billpay.success", number=number)
+    return payment
+
+
+@transaction.atomic
+def close_payment(*, number: str, state: PaymentState, reason: str) -> BillPayment:
+    """The biller declined, or the payment was cancelled there: give the money back."""
+    payment = _locked(number)
+    if payment.state != PaymentState.PENDING:
+        return payment
+    ledger.void_hold(hold=Hold.objects.get(pk=payment.hold_id))
+    now = timezone.now()
+    moved = BillPayment.objects.filter(pk=payment.pk, state=PaymentState.PENDING).update(
+        state=state,
+        failure_reason=reason[:200],
+        biller_status="failed" if state == PaymentState.FAILED else "cancelled",
+        updated_at=now,
+        completed_at=now,
+    )
+    if moved != 1:
+        raise ConcurrentChange(number)
+    payment.refresh_from_db()
+    audit.record(actor=None, action=f"billpay.{state}", obj=payment, after={"reason": reason})
+    _notify(payment)
+    log.info(f"billpay.{state}", number=number)
+    return payment
+
+
+def _notify(payment: BillPayment) -> None:
+    """The citizen's SMS with the official amount and the receipt number (DESIGN.md §4)."""
+    if not payment.mobile:
+        return
+    outbox.enqueue(
+        "notifications.sms",
+        to=payment.mobile,
+        template="bill_paid" if payment.state == PaymentState.SUCCESS else "bill_not_paid",
+        params={
+            "amount": format_inr(payment.total, language="en"),
+            "biller": payment.biller.name_en,
+            "biller_hi": payment.biller.name_hi,
+            "consumer": payment.consumer,
+            "number": payment.number,
+        },
+    )
