@@ -507,5 +507,6 @@ def _notify(payment: BillPayment) -> None:
             "biller_hi": payment.biller.name_hi,
             "consumer": payment.consumer,
             "number": payment.number,
+            "feedback": f"{settings.BILLPAY_VERIFY_ORIGIN}/feedback/{payment.number}/",
         },
     )

@@ -22,10 +22,11 @@ TEMPLATES: dict[str, str] = {
         "%(minutes)s minutes. Share it only if you asked for this."
     ),
     # Bill payments (billpay): params amount, biller, biller_hi (the Hindi name, for the
-    # Hindi text), consumer, number (the receipt number).
+    # Hindi text), consumer, number (the receipt number), feedback (the rating/complaint link).
     "bill_paid": gettext_noop(
         "e-Mitra: %(amount)s paid to %(biller)s for consumer %(consumer)s. "
-        "Receipt %(number)s. Pay only this amount at the kiosk."
+        "Receipt %(number)s. Pay only this amount at the kiosk. "
+        "Rate the service or complain: %(feedback)s"
     ),
     "bill_not_paid": gettext_noop(
         "e-Mitra: the payment of %(amount)s to %(biller)s for consumer %(consumer)s did not go "

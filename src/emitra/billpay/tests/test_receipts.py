@@ -70,8 +70,18 @@ def test_the_citizen_gets_an_sms_with_amount_biller_and_receipt(biller, sms_gate
     joined = "\n".join(texts)
     assert paid.number in joined and failed.number in joined
     assert "Jaipur Discom (JVVNL)" in joined
+    assert "जयपुर डिस्कॉम (जेवीवीएनएल)" in joined  # the Hindi half names the biller in Hindi
+    assert f"/feedback/{paid.number}/" in joined  # the citizen can rate or complain
     from emitra.core.models import AuditEntry
 
     audit = AuditEntry.objects.get(action="billpay.pay", object_id=str(paid.pk))
     assert audit.after is not None
     assert audit.after["mobile"] == "XXXXXX3210"
+
+
+def test_the_verify_page_offers_rating_and_complaint(biller, pay, client):
+    payment = pay(k_number(0))
+
+    page = client.get("/receipts/verify/", {"number": payment.number}).content.decode()
+
+    assert f'href="/feedback/{payment.number}/"' in page
