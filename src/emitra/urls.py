@@ -33,6 +33,7 @@ urlpatterns = [
     path("console/", kiosk_views.console, name="console"),
     path("feedback/", include("emitra.kiosks.feedback_urls")),
     path("bills/", include("emitra.billpay.urls")),
+    path("home-visits/", include("emitra.home_visits.urls")),
     path("receipts/verify/", billpay_views.verify, name="receipt_verify"),
     path("api/v1/", api.urls()),
     path("admin/", admin.site.urls),

@@ -49,6 +49,11 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
             items.append(MenuItem(_("Jan Aadhaar"), reverse("registry:changes")))
         if role == Role.CITIZEN:
             items.append(MenuItem(_("My family"), reverse("registry:my_family")))
+            items.append(MenuItem(_("Home visits"), reverse("home_visits:mine")))
+        if role == Role.OPERATOR:
+            items.append(MenuItem(_("Home visits"), reverse("home_visits:operator")))
+        if role in (Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
+            items.append(MenuItem(_("Home visits"), reverse("home_visits:district")))
         if role in (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
             items.append(MenuItem(_("Certificates"), reverse("certificates:list")))
         if role in (Role.STATE_ADMIN, Role.AUDITOR):

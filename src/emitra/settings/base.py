@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "emitra.documents",
     "emitra.applications",
     "emitra.registry",
+    "emitra.home_visits",
     "emitra.notifications",
     "emitra.demo",
     "django.contrib.admin",
@@ -191,6 +192,12 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 OTP_TOTP_ISSUER = "e-Mitra"
 CITIZEN_OTP_TTL_SECONDS = env.int("CITIZEN_OTP_TTL_SECONDS", default=300)
 CITIZEN_OTP_MAX_ATTEMPTS = 5
+
+# e-Mitra@Home: the rate card has no doorstep charge, so it is set here (₹50, waived for
+# priority groups); four 2-hour slots (home_visits.slots), visits per operator per slot.
+HOME_VISIT_CHARGE_PAISE = env.int("HOME_VISIT_CHARGE_PAISE", default=50_00)
+HOME_VISIT_SLOT_CAPACITY = env.int("HOME_VISIT_SLOT_CAPACITY", default=2)
+HOME_VISIT_BOOKING_DAYS = 30
 
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEV)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
