@@ -5,6 +5,7 @@ those must be present (EMITRA_REQUIRE=postgres,redis,chromium — set by .ci/run
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -78,6 +79,79 @@ def certificate_signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     signing.create_development_keys(paths)
     yield paths
     override.disable()
+
+
+# --- no full Aadhaar number leaves the system (issue 9) ------------------------------------
+#
+# Every Aadhaar number the suite hands to the vault is remembered; every response a test
+# client receives and every log record is scanned for any of them (bare or grouped 4-4-4).
+# A leak fails the test that caused it, wherever in the suite it happens.
+
+AADHAAR_SEEN: set[str] = set()
+AADHAAR_LEAKS: list[str] = []
+
+
+def _aadhaar_forms(number: str) -> tuple[str, ...]:
+    return (
+        number,
+        f"{number[:4]} {number[4:8]} {number[8:]}",
+        f"{number[:4]}-{number[4:8]}-{number[8:]}",
+    )
+
+
+def _scan_for_aadhaar(text: str, where: str) -> None:
+    for number in AADHAAR_SEEN:
+        if any(form in text for form in _aadhaar_forms(number)):
+            AADHAAR_LEAKS.append(f"{where}: …{number[-4:]}")
+
+
+class _AadhaarLogScanner(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage() + " " + " ".join(str(v) for v in vars(record).values())
+        except Exception:  # a record that cannot render is not ours to judge
+            return
+        _scan_for_aadhaar(text, f"log {record.name}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _aadhaar_leak_watch() -> Iterator[None]:
+    from django.test.client import Client
+
+    from emitra.registry import vault  # services call vault.clean_aadhaar through the module
+
+    clean = vault.clean_aadhaar
+
+    def remembering_clean(raw: str) -> str:
+        number = clean(raw)
+        AADHAAR_SEEN.add(number)
+        return number
+
+    request = Client.request
+
+    def scanned_request(self: Any, **kwargs: Any) -> Any:
+        response = request(self, **kwargs)
+        if AADHAAR_SEEN and not getattr(response, "streaming", False):
+            body = response.content.decode("utf-8", "replace")
+            _scan_for_aadhaar(body, f"response {kwargs.get('PATH_INFO', '')}")
+        return response
+
+    handler = _AadhaarLogScanner(level=logging.DEBUG)
+    vault.clean_aadhaar = remembering_clean
+    Client.request = scanned_request  # type: ignore[method-assign]
+    logging.getLogger().addHandler(handler)
+    yield
+    logging.getLogger().removeHandler(handler)
+    Client.request = request  # type: ignore[method-assign]
+    vault.clean_aadhaar = clean
+
+
+@pytest.fixture(autouse=True)
+def _no_aadhaar_leak() -> Iterator[None]:
+    before = len(AADHAAR_LEAKS)
+    yield
+    leaks = AADHAAR_LEAKS[before:]
+    assert not leaks, f"a full Aadhaar number left the system: {leaks}"
 
 
 # --- people ------------------------------------------------------------------------------------
