@@ -142,3 +142,10 @@ def district_detail(slug: str) -> DistrictDetail | None:
         carved_districts=list(district.carved_districts.all()),
         gram_panchayats=GramPanchayat.objects.filter(district=district).count(),
     )
+
+
+def lies_in(district: District, unit: Block | GramPanchayat | UrbanBody | Tehsil) -> bool:
+    """Whether a block, tehsil, gram panchayat or urban body belongs to `district`. LGD still
+    files the units of the eight districts carved out in 2023 under the district each was
+    carved from, so those count too — the nearest check possible until LGD re-files them."""
+    return unit.district_id in {district.pk, district.carved_from_id}

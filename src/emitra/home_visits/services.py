@@ -23,6 +23,7 @@ from emitra.core import audit
 from emitra.core.errors import Conflict, InvalidInput, PermissionDenied
 from emitra.core.ids import next_number
 from emitra.core.money import Paise, format_inr
+from emitra.geo.selectors import lies_in
 from emitra.home_visits import notify, selectors, slots
 from emitra.home_visits.models import (
     PriorityGroup,
@@ -93,7 +94,7 @@ def _check_booking(
             _("Choose either a gram panchayat or an urban body, not both."),
         )
     for unit in (block, gram_panchayat, urban_body):
-        if unit is not None and unit.district_id != district.pk:
+        if unit is not None and not lies_in(district, unit):
             raise InvalidInput(
                 "home_visits.place", _("The block, panchayat or town is not in that district.")
             )

@@ -35,6 +35,7 @@ from emitra.accounts.roles import Role
 from emitra.core import audit
 from emitra.core.ids import next_number
 from emitra.geo.models import District, GramPanchayat, UrbanBody
+from emitra.geo.selectors import lies_in
 from emitra.kiosks import rules, selectors
 from emitra.kiosks.errors import (
     AlreadyRated,
@@ -112,15 +113,12 @@ def register_lsp(*, actor: User | None, user: User, name: str, district: Distric
 def _check_place(
     district: District, gram_panchayat: GramPanchayat | None, urban_body: UrbanBody | None
 ) -> None:
-    """Exactly one of GP / ULB, lying in the district. The LGD lists hang every GP and ULB off
-    the 33 pre-2023 districts, so a 2023 district accepts the units of the district it was
-    carved from (the nearest we can check until LGD lists them under the new district)."""
+    """Exactly one of GP / ULB, lying in the district (`geo.selectors.lies_in`)."""
     if (gram_panchayat is None) == (urban_body is None):
         raise PlaceRequired()
-    allowed = {district.pk, district.carved_from_id}
     unit = gram_panchayat or urban_body
     assert unit is not None
-    if unit.district_id not in allowed:
+    if not lies_in(district, unit):
         raise PlaceOutsideDistrict()
 
 

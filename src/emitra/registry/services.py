@@ -32,6 +32,7 @@ from emitra.core.ids import next_number
 from emitra.core.masking import mask_mobile
 from emitra.core.verhoeff import check_digit, is_valid
 from emitra.geo.models import Block, District, GramPanchayat, UrbanBody
+from emitra.geo.selectors import lies_in
 from emitra.registry import vault
 from emitra.registry.models import (
     AccessRecord,
@@ -126,17 +127,17 @@ def _clean_family(data: FamilyInput) -> FamilyInput:
             _("Choose either a gram panchayat (village) or an urban body (town), not both."),
         )
     district = data.district
-    if data.block is not None and data.block.district_id != district.pk:
+    if data.block is not None and not lies_in(district, data.block):
         raise _invalid("block_district", _("The panchayat samiti is not in the chosen district."))
     if data.gram_panchayat is not None:
         gp = data.gram_panchayat
-        if gp.district_id != district.pk:
+        if not lies_in(district, gp):
             raise _invalid("gp_district", _("The gram panchayat is not in the chosen district."))
         if data.block is not None and gp.block_id is not None and gp.block_id != data.block.pk:
             raise _invalid("gp_block", _("The gram panchayat is not in the chosen block."))
         if data.block is None and gp.block_id is not None:
             data.block = gp.block
-    if data.urban_body is not None and data.urban_body.district_id != district.pk:
+    if data.urban_body is not None and not lies_in(district, data.urban_body):
         raise _invalid("ulb_district", _("The urban body is not in the chosen district."))
     data.address = " ".join(data.address.split())
     if not data.address or len(data.address) > 300:
