@@ -59,7 +59,7 @@ _SIGNATURES = {
 
 def _statement(function: str, columns: str) -> str:
     types = _SIGNATURES[function].split(",")
-    placeholders = ", ".join(f"%s::{sql_type}" for sql_type in types)
+    placeholders = ", ".join(f"%b::{sql_type}" for sql_type in types)
     return f"SELECT {columns} FROM {function}({placeholders})"  # noqa: S608 - fixed names
 
 
