@@ -185,7 +185,21 @@ MEASURE = """() => {
 }"""
 
 
-def measure(base: str, cookies: dict[str, str], runs: int) -> list[tuple[str, str, dict[str, Any]]]:
+Page = tuple[str, str, str]  # label, path, whose cookies
+
+
+def measure(
+    base: str,
+    cookies: dict[str, str] | dict[str, dict[str, str]],
+    runs: int,
+    *,
+    pages: list[Page] | None = None,
+    viewport: tuple[int, int] = (1366, 768),
+    network: dict[str, Any] | None = None,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """Load each page `runs` times in a fresh context. `cookies[who]` is a session cookie
+    value, or a {name: value} map of cookies; `network` is a CDP
+    Network.emulateNetworkConditions profile (e.g. a throttled 3G link)."""
     from playwright.sync_api import sync_playwright
 
     results = []
@@ -193,15 +207,22 @@ def measure(base: str, cookies: dict[str, str], runs: int) -> list[tuple[str, st
         browser = pw.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
-        for label, path, who in PAGES:
+        for label, path, who in pages or PAGES:
             samples = []
             for _ in range(runs):
-                context = browser.new_context(viewport={"width": 1366, "height": 768})
+                width, height = viewport
+                context = browser.new_context(viewport={"width": width, "height": height})
+                jar = cookies[who]
+                named = jar if isinstance(jar, dict) else {settings.SESSION_COOKIE_NAME: jar}
                 context.add_cookies(
-                    [{"name": settings.SESSION_COOKIE_NAME, "value": cookies[who], "url": base}]
+                    [{"name": name, "value": value, "url": base} for name, value in named.items()]
                 )
                 page = context.new_page()
-                page.goto(base + path, wait_until="load")
+                if network is not None:
+                    cdp = context.new_cdp_session(page)
+                    cdp.send("Network.enable")
+                    cdp.send("Network.emulateNetworkConditions", network)
+                page.goto(base + path, wait_until="load", timeout=120_000)
                 samples.append(page.evaluate(MEASURE))
                 context.close()
             results.append(
