@@ -48,12 +48,16 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
         if role in (Role.OPERATOR, Role.DISTRICT_ADMIN):
             items.append(MenuItem(_("Jan Aadhaar"), reverse("registry:changes")))
         if role == Role.CITIZEN:
+            items.append(MenuItem(_("My e-Mitra"), reverse("portal:home")))
+            items.append(MenuItem(_("Pay a bill"), reverse("portal:pay_bill")))
             items.append(MenuItem(_("My family"), reverse("registry:my_family")))
             items.append(MenuItem(_("Home visits"), reverse("home_visits:mine")))
         if role == Role.OPERATOR:
             items.append(MenuItem(_("Home visits"), reverse("home_visits:operator")))
         if role in (Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
             items.append(MenuItem(_("Home visits"), reverse("home_visits:district")))
+        if role in (Role.DISTRICT_ADMIN, Role.STATE_ADMIN):
+            items.append(MenuItem(_("e-Mitra Plus machines"), reverse("machine_admin:list")))
         if role in (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
             items.append(MenuItem(_("Certificates"), reverse("certificates:list")))
         if role in (Role.STATE_ADMIN, Role.AUDITOR):

@@ -93,7 +93,7 @@ def citizen_verify(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(SESSION_OTP_MOBILE, None)
             login(request, user, backend="emitra.accounts.backends.MobileOrSsoIdBackend")
-            return HttpResponseRedirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request, default="portal:home"))
     return render(request, "accounts/citizen_verify.html", {"form": form, "mobile": mobile})
 
 

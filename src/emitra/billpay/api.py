@@ -1,32 +1,32 @@
 """The kiosk's JSON API for bills (mounted at /api/v1/bills/): billers, fetch, pay (an
-Idempotency-Key header is required), a payment's status. Session authentication with CSRF for
-now; only kiosk operators. Errors use the API's one envelope {"error": {"code", "message"}}."""
+Idempotency-Key header is required; it is also the payment's own key), a payment's status, the
+day's payments (paged). A bearer token or the session (CSRF checked); only kiosk operators.
+Errors use the API's one envelope {"error": {"code", "message"}}."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
-from ninja.params.functions import Header
+from ninja import Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import SessionAuth
+from pydantic import Field
 
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
+from emitra.apitokens.access import allow
+from emitra.apitokens.idempotency import idempotent, key_of, not_idempotent
+from emitra.apitokens.pagination import PageParams, paginate
+from emitra.apitokens.schemas import ERRORS, ErrorOut, Page
 from emitra.billpay import receipts, selectors, services
-from emitra.billpay.models import BillPayment
-from emitra.core.errors import InvalidInput, PermissionDenied
+from emitra.billpay.models import BillPayment, PaymentState
+from emitra.core.errors import PermissionDenied
 from emitra.core.money import format_inr
 
+OPERATORS = allow(Role.OPERATOR, reason="bill payments are taken by kiosk operators only")
 
-class OperatorSession(SessionAuth):
-    """The logged-in session (CSRF checked on unsafe methods, as for pages)."""
-
-
-router = Router(tags=["bills"], auth=OperatorSession())
+router = Router(tags=["bills"], auth=OPERATORS)
 
 
 def _operator(request: HttpRequest) -> User:
@@ -90,16 +90,10 @@ class PaymentOut(Schema):
     receipt_pdf_thermal: str
 
 
-class ErrorBody(Schema):
-    code: str
-    message: str
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+class PaymentFilters(PageParams):
+    day: date | None = Field(None, description="an IST day; today by default")
+    state: PaymentState | None = None
+    biller: str = Field("", max_length=40)
 
 
 def payment_out(payment: BillPayment) -> PaymentOut:
@@ -121,7 +115,7 @@ def payment_out(payment: BillPayment) -> PaymentOut:
     )
 
 
-@router.get("/billers", response={200: list[BillerOut], **ERRORS})
+@router.get("/billers", auth=OPERATORS, response={200: list[BillerOut], **ERRORS})
 def billers(request: HttpRequest) -> list[BillerOut]:
     _operator(request)
     return [
@@ -140,7 +134,8 @@ def billers(request: HttpRequest) -> list[BillerOut]:
     ]
 
 
-@router.post("/fetch", response={200: BillOut, **ERRORS, 503: ErrorOut})
+@router.post("/fetch", auth=OPERATORS, response={200: BillOut, **ERRORS, 503: ErrorOut})
+@not_idempotent("a query sent by POST: it asks the biller and changes nothing here")
 def fetch(request: HttpRequest, body: FetchIn) -> BillOut:
     operator = _operator(request)
     biller = services.biller_by_code(body.biller)
@@ -159,30 +154,34 @@ def fetch(request: HttpRequest, body: FetchIn) -> BillOut:
     )
 
 
-@router.post("/payments", response={201: PaymentOut, **ERRORS})
-def pay(
-    request: HttpRequest,
-    body: PayIn,
-    idempotency_key: Annotated[str, Header(alias="Idempotency-Key")] = "",
-) -> Status[PaymentOut]:
+@router.post("/payments", auth=OPERATORS, response={201: PaymentOut, **ERRORS})
+@idempotent(_("The Idempotency-Key header is required for payments."))
+def pay(request: HttpRequest, body: PayIn) -> Status[PaymentOut]:
     operator = _operator(request)
-    if not idempotency_key:
-        raise InvalidInput(
-            "api.idempotency_key", _("The Idempotency-Key header is required for payments.")
-        )
     biller = services.biller_by_code(body.biller)
     payment = services.pay_bill(
         operator=operator,
         biller=biller,
         consumer=body.consumer,
         amount=body.amount_paise,
-        key=idempotency_key,
+        key=key_of(request),
         mobile=body.mobile,
         pay_again=body.pay_again,
     )
     return Status(201, payment_out(payment))
 
 
-@router.get("/payments/{number}", response={200: PaymentOut, **ERRORS})
+@router.get("/payments", auth=OPERATORS, response={200: Page[PaymentOut], **ERRORS})
+def payments(request: HttpRequest, filters: Query[PaymentFilters]) -> Page[PaymentOut]:
+    rows = selectors.payments_of(
+        _operator(request),
+        day=filters.day,
+        state=filters.state.value if filters.state else "",
+        biller=filters.biller,
+    )
+    return paginate(rows, filters, payment_out)
+
+
+@router.get("/payments/{number}", auth=OPERATORS, response={200: PaymentOut, **ERRORS})
 def status(request: HttpRequest, number: str) -> PaymentOut:
     return payment_out(selectors.payment_of(_operator(request), number))

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from emitra.accounts.roles import Role
 from emitra.billpay.models import BillPayment, PaymentState
 from emitra.core import pdf, qr
 from emitra.core.masking import mask_mobile
@@ -87,6 +88,17 @@ LABELS: dict[str, Promise] = {
     "reason": _("Reason"),
     "verify": _("Scan to verify this receipt"),
 }
+# A citizen who paid online (the portal) was charged by the gateway: a failure is refunded.
+ONLINE_NOTES: dict[str, Promise] = {
+    PaymentState.FAILED: _(
+        "Not paid: the biller declined. The amount paid online will be refunded to you."
+    ),
+    PaymentState.REVERSED: _(
+        "Not paid: the biller did not confirm in time. The amount paid online will be "
+        "refunded to you."
+    ),
+}
+ONLINE_PAYER = _("Paid online by")
 FOOTER = _("Computer-generated receipt; it needs no signature. Pay only the total printed here.")
 
 
@@ -106,9 +118,14 @@ def pdf_data(payment: BillPayment) -> dict[str, object]:
     """Everything the templates print, already formatted; labels in Hindi and English."""
     language = translation.get_language() or "hi"
     url = verify_url(payment)
+    labels = {key: both(label) for key, label in LABELS.items()}
+    note = STATUS_NOTES[payment.state]
+    if payment.operator.role == Role.CITIZEN:  # paid online on the portal, not at a kiosk
+        labels["operator"] = both(ONLINE_PAYER)
+        note = ONLINE_NOTES.get(payment.state, note)
     return {
         "lang": "en" if language.startswith("en") else "hi",
-        "labels": {key: both(label) for key, label in LABELS.items()},
+        "labels": labels,
         "number": payment.number,
         "date": format_ist(payment.created_at),
         "completed": format_ist(payment.completed_at) if payment.completed_at else "",
@@ -121,7 +138,7 @@ def pdf_data(payment: BillPayment) -> dict[str, object]:
         "total": format_inr(payment.total),
         "state": payment.state,
         "status": status_label(payment),
-        "note": both(STATUS_NOTES[payment.state]),
+        "note": both(note),
         "reason": payment.failure_reason,
         "biller_ref": payment.biller_txn_id,
         "operator": payment.operator.full_name or payment.operator.username,

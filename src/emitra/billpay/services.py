@@ -57,7 +57,7 @@ from emitra.kiosks.selectors import category_of, serving_kiosk
 from emitra.ledger import selectors as ledger_selectors
 from emitra.ledger import services as ledger
 from emitra.ledger.errors import InsufficientFunds
-from emitra.ledger.models import Hold
+from emitra.ledger.models import Account, AccountKind, Hold
 from emitra.ledger.services import Cause, request_hash
 
 log = structlog.get_logger(__name__)
@@ -143,18 +143,35 @@ def _operator(user: User) -> User:
     return user
 
 
+def _online(user: User) -> bool:
+    """A payment made by a citizen on the portal (no kiosk, no wallet): its payer is the
+    citizen, its channel the portal, and a failure is refunded to the citizen."""
+    return user.role == Role.CITIZEN
+
+
 # --- fetch -----------------------------------------------------------------------------------
 
 
 def fetch_bill(*, operator: User, biller: Biller, consumer: str) -> FetchedBill:
     """Ask the biller for the consumer's bill (outside any transaction) and keep what it said."""
     _operator(operator)
+    return _fetch(operator, biller, consumer)
+
+
+def fetch_bill_online(*, citizen: User, biller: Biller, consumer: str) -> FetchedBill:
+    """A citizen looks up their own bill on the portal (paid then by `pay_bill_online`)."""
+    if not _online(citizen) or not citizen.is_active:
+        raise PermissionDenied("billpay.not_citizen", _("Only citizens pay bills online."))
+    return _fetch(citizen, biller, consumer)
+
+
+def _fetch(user: User, biller: Biller, consumer: str) -> FetchedBill:
     consumer = clean_consumer(biller, consumer)
     details = adapter_for(biller.adapter).fetch_bill(biller=biller.remote_code, consumer=consumer)
     with transaction.atomic():
         fetched = FetchedBill.objects.create(
             biller=biller,
-            operator=operator,
+            operator=user,
             consumer=consumer,
             customer_name=details.customer_name,
             bill_number=details.bill_number,
@@ -204,7 +221,16 @@ def earlier_payments(*, biller: Biller, consumer: str) -> Earlier:
 
 
 def price(*, operator: User, biller: Biller, amount: int, at: object = None) -> Quote:
-    """What the payment costs at the counter (the catalog's quote, kiosk channel)."""
+    """What the payment costs (the catalog's quote): at the counter on the kiosk channel, for
+    a citizen paying online on the portal channel (no kiosk share)."""
+    if _online(operator):
+        return quote(
+            service=biller.service,
+            amount=Paise(amount),
+            channel=Channel.PORTAL,
+            kiosk_category="",
+            at=at,  # type: ignore[arg-type]
+        )
     return quote(
         service=biller.service,
         amount=Paise(amount),
@@ -312,6 +338,138 @@ def pay_bill(
     )
     outbox.enqueue("billpay.call_biller", payment=number)
     log.info("billpay.pending", number=number, biller=biller.code, amount=amount)
+    return payment
+
+
+# --- online (citizen portal) -------------------------------------------------------------------
+
+ONLINE_ACCOUNT_OWNER = "accounts.user.online"
+REFUND_SCOPE = "billpay-refund"
+CITIZEN_REFUNDS = "refunds:citizen"
+
+
+def online_account(citizen: User) -> Account:
+    """The citizen's online-payment account (floor 0): what the gateway collected for a bill
+    waits here, held, while the biller is asked — the saga needs a limited account to hold on,
+    as a kiosk wallet is at the counter. It is empty whenever no payment is in flight."""
+    return ledger.open_account(
+        code=f"online:user:{citizen.pk}",
+        kind=AccountKind.GATEWAY_CLEARING,
+        name=f"Online payments of citizen {citizen.pk}",
+        floor=0,
+        owner_type=ONLINE_ACCOUNT_OWNER,
+        owner_id=str(citizen.pk),
+    )
+
+
+def citizen_refunds() -> Account:
+    """Refunds owed to citizens whose online payment did not reach the biller (hot): the
+    gateway simulator has no refund API, so the liability is recorded here and paid out by
+    the finance team (its balance is what is still owed)."""
+    return ledger.open_account(
+        code=CITIZEN_REFUNDS, kind=AccountKind.SUSPENSE, name="Refunds due to citizens"
+    )
+
+
+def refund_online(*, account: Account, amount: int, key: str, cause: Cause) -> None:
+    """Move money a citizen paid online, not spent, to the refunds owed (idempotent on key)."""
+    ledger.transfer(
+        legs=[ledger.Leg(account, citizen_refunds(), amount)],
+        kind="refund_due",
+        scope=REFUND_SCOPE,
+        key=key,
+        cause=cause,
+        memo=f"refund due {key}",
+    )
+
+
+@transaction.atomic
+def pay_bill_online(
+    *,
+    citizen: User,
+    fetched: FetchedBill,
+    amount: int,
+    key: str,
+    mobile: str = "",
+) -> BillPayment:
+    """Start the saga for a bill a citizen has already paid through the gateway: the money is
+    in the citizen's online account (credited from gateway clearing by the caller); hold it
+    and queue the biller call exactly as `pay_bill` does for a wallet. The same key again
+    returns the same payment. A refusal (a payment in flight for the bill, the amount rules)
+    raises before anything is written — the caller then refunds."""
+    if not _online(citizen) or fetched.operator_id != citizen.pk:
+        raise PermissionDenied("billpay.not_citizen", _("Only citizens pay bills online."))
+    biller = fetched.biller
+    consumer = fetched.consumer
+    mobile = clean_mobile(mobile)
+    if not _KEY.match(key or ""):
+        raise InvalidInput("billpay.key", _("This form has expired. Please start again."))
+    digest = request_hash(
+        {"biller": biller.code, "consumer": consumer, "amount": amount, "mobile": mobile}
+    )
+    earlier = BillPayment.objects.filter(operator=citizen, key=key).first()
+    if earlier is not None:
+        if earlier.request_hash != digest:
+            raise PaymentKeyReused()
+        return earlier
+    check_amount(biller, bill=fetched.amount, amount=amount)
+    seen = earlier_payments(biller=biller, consumer=consumer)
+    if seen.pending is not None:
+        raise PaymentInProgress(seen.pending.number)
+    account = online_account(citizen)
+    priced = price(operator=citizen, biller=biller, amount=amount)
+    now = timezone.now()
+    number = next_number(SERIES, at=now).text
+    hold = ledger.hold(
+        account=account,
+        amount=priced.total_citizen,
+        scope=SCOPE,
+        key=number,
+        expires_in=HOLD_TTL,
+        cause=_cause(number),
+        actor_id=citizen.pk,
+    )
+    try:
+        with transaction.atomic():
+            payment = BillPayment.objects.create(
+                number=number,
+                operator=citizen,
+                wallet=account,
+                hold=hold,
+                biller=biller,
+                consumer=consumer,
+                customer_name=fetched.customer_name,
+                bill_number=fetched.bill_number,
+                bill_amount=fetched.amount,
+                amount=amount,
+                service_charge=priced.service_charge if priced.charge_payer == "citizen" else 0,
+                total=priced.total_citizen,
+                kiosk_category="",
+                priced_at=priced.at,
+                mobile=mobile,
+                key=key,
+                request_hash=digest,
+                deadline_at=now + timedelta(seconds=settings.BILLPAY_DEADLINE_SECONDS),
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        raise PaymentInProgress(consumer) from None
+    audit.record(
+        actor=citizen,
+        action="billpay.pay_online",
+        obj=payment,
+        after={
+            "number": number,
+            "biller": biller.code,
+            "consumer": consumer,
+            "amount": amount,
+            "total": payment.total,
+            "channel": Channel.PORTAL.value,
+        },
+    )
+    outbox.enqueue("billpay.call_biller", payment=number)
+    log.info("billpay.pending", number=number, biller=biller.code, amount=amount, online=True)
     return payment
 
 
@@ -476,6 +634,11 @@ def close_payment(*, number: str, state: PaymentState, reason: str) -> BillPayme
     if payment.state != PaymentState.PENDING:
         return payment
     ledger.void_hold(hold=Hold.objects.get(pk=payment.hold_id))
+    if _online(payment.operator):
+        # Paid online: the money goes back to the citizen, recorded as a refund owed.
+        refund_online(
+            account=payment.wallet, amount=payment.total, key=number, cause=_cause(number)
+        )
     now = timezone.now()
     moved = BillPayment.objects.filter(pk=payment.pk, state=PaymentState.PENDING).update(
         state=state,

@@ -64,7 +64,10 @@ INSTALLED_APPS = [
     "emitra.documents",
     "emitra.applications",
     "emitra.registry",
+    "emitra.apitokens",
     "emitra.home_visits",
+    "emitra.machines",
+    "emitra.portal",
     "emitra.notifications",
     "emitra.demo",
     "django.contrib.admin",
@@ -192,6 +195,11 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 OTP_TOTP_ISSUER = "e-Mitra"
 CITIZEN_OTP_TTL_SECONDS = env.int("CITIZEN_OTP_TTL_SECONDS", default=300)
 CITIZEN_OTP_MAX_ATTEMPTS = 5
+
+# API v1: bearer tokens for the app live this long (stored as SHA-256 only); an idempotency
+# key whose first request never finished may be retried after this many seconds.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+API_IDEMPOTENCY_STALE_SECONDS = 120
 
 # e-Mitra@Home: the rate card has no doorstep charge, so it is set here (₹50, waived for
 # priority groups); four 2-hour slots (home_visits.slots), visits per operator per slot.

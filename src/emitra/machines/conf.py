@@ -1,0 +1,19 @@
+"""The machine app's settings, with defaults (override in settings or the environment)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def idle_seconds() -> int:
+    """A citizen's session is wiped after this long without a touch."""
+    return int(getattr(settings, "MACHINE_IDLE_SECONDS", 60))
+
+
+def heartbeat_seconds() -> int:
+    return int(getattr(settings, "MACHINE_HEARTBEAT_SECONDS", 60))
+
+
+def offline_seconds() -> int:
+    """A machine silent for longer than this is listed as offline."""
+    return int(getattr(settings, "MACHINE_OFFLINE_SECONDS", 180))
