@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from django.conf import settings
@@ -113,3 +114,38 @@ def find_order(merchant_order_id: str) -> GatewayOrder | None:
         return None
     found = GatewayOrder.from_json(orders[0])
     return found if found.merchant_order_id == merchant_order_id else None
+
+
+def origin() -> str:
+    """The gateway's origin (scheme://host:port), for CSP form-action and redirect checks."""
+    return _origin_of(settings.PAYMENT_GATEWAY_URL)
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def hosted_page(url: str) -> str:
+    """`url` if it is on the payment gateway's origin, else "" (browsers go nowhere else)."""
+    return url if url and _origin_of(url) == origin() else ""
+
+
+def parse_callback(raw_body: bytes) -> dict[str, Any] | None:
+    """A callback body with the fields every callback must carry, well typed; else None."""
+    try:
+        event = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(event, dict):
+        return None
+    amount = event.get("amount_paise")
+    if (
+        not isinstance(event.get("order_id"), str)
+        or not isinstance(event.get("merchant_order_id"), str)
+        or not isinstance(event.get("status"), str)
+        or not isinstance(amount, int)
+        or isinstance(amount, bool)
+    ):
+        return None
+    return event

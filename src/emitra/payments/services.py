@@ -35,7 +35,6 @@ nothing and flags the top-up for review.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -369,25 +368,6 @@ def _log_callback(
     )
 
 
-def _parse_event(raw_body: bytes) -> dict[str, Any] | None:
-    try:
-        event = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(event, dict):
-        return None
-    amount = event.get("amount_paise")
-    if (
-        not isinstance(event.get("order_id"), str)
-        or not isinstance(event.get("merchant_order_id"), str)
-        or not isinstance(event.get("status"), str)
-        or not isinstance(amount, int)
-        or isinstance(amount, bool)
-    ):
-        return None
-    return event
-
-
 def _find_topup(order_id: str, merchant_order_id: str) -> TopUp | None:
     """The top-up a callback is about, locked: by gateway order id, else by our number (a
     callback may beat `record_order`) as long as no other order id was recorded for it."""
@@ -418,7 +398,7 @@ def _process_callback(raw_body: bytes, signature: str) -> CallbackResult:
         )
         log.warning("payments.callback_forged", callback_id=entry.pk)
         return CallbackResult(CallbackOutcome.FORGED)
-    event = _parse_event(raw_body)
+    event = gateway.parse_callback(raw_body)
     if event is None:
         _log_callback(raw_body, signature, valid=True, outcome=CallbackOutcome.MALFORMED)
         return CallbackResult(CallbackOutcome.MALFORMED)

@@ -4,9 +4,6 @@ the gateway's callback endpoint (machine to machine, HMAC-authenticated)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -22,7 +19,7 @@ from emitra.core.errors import DomainError
 from emitra.core.exports import csv_response
 from emitra.core.money import to_rupees
 from emitra.core.timeutil import to_ist
-from emitra.payments import selectors, services
+from emitra.payments import gateway, selectors, services
 from emitra.payments.errors import InvalidRequestKey, TopUpKeyReused
 from emitra.payments.forms import TopUpForm, new_key
 from emitra.payments.models import CallbackOutcome, TopUp, TopUpState
@@ -39,17 +36,6 @@ def _operator(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _gateway_page(url: str) -> str:
-    """`url` if it is on the payment gateway's origin (we send browsers nowhere else)."""
-    gateway_origin = _origin(settings.PAYMENT_GATEWAY_URL)
-    return url if url and _origin(url) == gateway_origin else ""
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -120,7 +106,9 @@ def wallet(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
                 status = exc.status
             else:
-                if topup.state == TopUpState.PENDING and (page := _gateway_page(topup.payment_url)):
+                if topup.state == TopUpState.PENDING and (
+                    page := gateway.hosted_page(topup.payment_url)
+                ):
                     return _see_other(page)
                 return redirect("payments:topup", topup.number)
         elif "key" in form.errors:
@@ -146,13 +134,13 @@ def wallet(request: HttpRequest) -> HttpResponse:
     # The form's answer is a redirect to the gateway's payment page: the strict CSP allows
     # form submissions (and their redirects) to our own origin only, so add the gateway's.
     response._csp_update = {  # type: ignore[attr-defined]
-        "form-action": [_origin(settings.PAYMENT_GATEWAY_URL)]
+        "form-action": [gateway.origin()]
     }
     return response
 
 
 def _status_context(topup: TopUp, error: str = "") -> dict[str, object]:
-    return {"topup": topup, "pay_url": _gateway_page(topup.payment_url), "error": error}
+    return {"topup": topup, "pay_url": gateway.hosted_page(topup.payment_url), "error": error}
 
 
 @allow(Role.OPERATOR, reason=OWN_WALLET)

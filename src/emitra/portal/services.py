@@ -18,7 +18,6 @@ open, and every posting is keyed, so a replayed callback changes nothing.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -248,25 +247,6 @@ def _apply(current: OnlineBill, *, status: str, amount: int) -> CallbackOutcome:
 # --- callbacks and status checks -----------------------------------------------------------
 
 
-def _parse(raw_body: bytes) -> dict[str, Any] | None:
-    try:
-        event = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(event, dict):
-        return None
-    amount = event.get("amount_paise")
-    if (
-        not isinstance(event.get("order_id"), str)
-        or not isinstance(event.get("merchant_order_id"), str)
-        or not isinstance(event.get("status"), str)
-        or not isinstance(amount, int)
-        or isinstance(amount, bool)
-    ):
-        return None
-    return event
-
-
 def _log(
     raw_body: bytes, signature: str, *, valid: bool, outcome: str, event: dict[str, Any]
 ) -> None:
@@ -291,7 +271,7 @@ def handle_callback(*, raw_body: bytes, signature: str) -> CallbackOutcome:
         _log(raw_body, signature, valid=False, outcome=CallbackOutcome.FORGED, event={})
         log.warning("portal.callback_forged")
         return CallbackOutcome.FORGED
-    event = _parse(raw_body)
+    event = gateway.parse_callback(raw_body)
     if event is None:
         _log(raw_body, signature, valid=True, outcome=CallbackOutcome.MALFORMED, event={})
         return CallbackOutcome.MALFORMED

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,6 +25,7 @@ from emitra.billpay import selectors as billpay_selectors
 from emitra.billpay.models import Biller, FetchedBill
 from emitra.core.access import public
 from emitra.core.errors import DomainError
+from emitra.payments import gateway
 from emitra.payments.models import CallbackOutcome
 from emitra.portal import selectors, services
 from emitra.portal.forms import BillFetchForm, BillPayForm, new_key
@@ -45,16 +44,6 @@ def _citizen(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _gateway_page(url: str) -> str:
-    """`url` if it is on the payment gateway's origin (we send browsers nowhere else)."""
-    return url if url and _origin(url) == _origin(settings.PAYMENT_GATEWAY_URL) else ""
 
 
 def _see_other(url: str) -> HttpResponse:
@@ -138,7 +127,7 @@ def pay_bill(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
                 status = exc.status
             else:
-                if order.state == "pending" and (page := _gateway_page(order.payment_url)):
+                if order.state == "pending" and (page := gateway.hosted_page(order.payment_url)):
                     return _see_other(page)
                 return redirect("portal:bill", order.number)
     response = render(
@@ -149,7 +138,7 @@ def pay_bill(request: HttpRequest) -> HttpResponse:
     )
     # "Pay" answers with a redirect to the gateway's page: let the strict CSP allow it.
     response._csp_update = {  # type: ignore[attr-defined]
-        "form-action": [_origin(settings.PAYMENT_GATEWAY_URL)]
+        "form-action": [gateway.origin()]
     }
     return response
 
@@ -158,7 +147,7 @@ def _bill_context(order: OnlineBill) -> dict[str, object]:
     return {
         "order": order,
         "payment": order.bill_payment,
-        "pay_url": _gateway_page(order.payment_url) if order.is_open else "",
+        "pay_url": gateway.hosted_page(order.payment_url) if order.is_open else "",
     }
 
 
