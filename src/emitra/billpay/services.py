@@ -284,24 +284,50 @@ def pay_bill(
     wallet = ledger_selectors.wallet_of(operator.pk)
     if wallet is None:
         raise InsufficientFunds("")
-    priced = price(operator=operator, biller=biller, amount=amount)
+    return _hold_and_queue(
+        payer=operator,
+        account=wallet,
+        fetched=fetched,
+        amount=amount,
+        key=key,
+        digest=digest,
+        mobile=mobile,
+        online=False,
+    )
+
+
+def _hold_and_queue(
+    *,
+    payer: User,
+    account: Account,
+    fetched: FetchedBill,
+    amount: int,
+    key: str,
+    digest: str,
+    mobile: str,
+    online: bool,
+) -> BillPayment:
+    """The common half of paying at the counter and online: price, hold the money on
+    `account`, record the payment and queue the biller call — in the caller's transaction."""
+    biller, consumer = fetched.biller, fetched.consumer
+    priced = price(operator=payer, biller=biller, amount=amount)
     now = timezone.now()
     number = next_number(SERIES, at=now).text
     hold = ledger.hold(
-        account=wallet,
+        account=account,
         amount=priced.total_citizen,
         scope=SCOPE,
         key=number,
         expires_in=HOLD_TTL,
         cause=_cause(number),
-        actor_id=operator.pk,
+        actor_id=payer.pk,
     )
     try:
         with transaction.atomic():
             payment = BillPayment.objects.create(
                 number=number,
-                operator=operator,
-                wallet=wallet,
+                operator=payer,
+                wallet=account,
                 hold=hold,
                 biller=biller,
                 consumer=consumer,
@@ -311,7 +337,7 @@ def pay_bill(
                 amount=amount,
                 service_charge=priced.service_charge if priced.charge_payer == "citizen" else 0,
                 total=priced.total_citizen,
-                kiosk_category=priced.kiosk_category,
+                kiosk_category="" if online else priced.kiosk_category,
                 priced_at=priced.at,
                 mobile=mobile,
                 key=key,
@@ -323,21 +349,20 @@ def pay_bill(
     except IntegrityError:
         # Another counter started paying the same bill a moment ago (the partial unique index).
         raise PaymentInProgress(consumer) from None
+    after = {"number": number, "biller": biller.code, "consumer": consumer, "amount": amount}
+    after["total"] = payment.total
+    if online:
+        after["channel"] = Channel.PORTAL.value
+    else:
+        after["mobile"] = mask_mobile(mobile) if mobile else ""
     audit.record(
-        actor=operator,
-        action="billpay.pay",
+        actor=payer,
+        action="billpay.pay_online" if online else "billpay.pay",
         obj=payment,
-        after={
-            "number": number,
-            "biller": biller.code,
-            "consumer": consumer,
-            "amount": amount,
-            "total": payment.total,
-            "mobile": mask_mobile(mobile) if mobile else "",
-        },
+        after=after,
     )
     outbox.enqueue("billpay.call_biller", payment=number)
-    log.info("billpay.pending", number=number, biller=biller.code, amount=amount)
+    log.info("billpay.pending", number=number, biller=biller.code, amount=amount, online=online)
     return payment
 
 
@@ -416,61 +441,16 @@ def pay_bill_online(
     seen = earlier_payments(biller=biller, consumer=consumer)
     if seen.pending is not None:
         raise PaymentInProgress(seen.pending.number)
-    account = online_account(citizen)
-    priced = price(operator=citizen, biller=biller, amount=amount)
-    now = timezone.now()
-    number = next_number(SERIES, at=now).text
-    hold = ledger.hold(
-        account=account,
-        amount=priced.total_citizen,
-        scope=SCOPE,
-        key=number,
-        expires_in=HOLD_TTL,
-        cause=_cause(number),
-        actor_id=citizen.pk,
+    return _hold_and_queue(
+        payer=citizen,
+        account=online_account(citizen),
+        fetched=fetched,
+        amount=amount,
+        key=key,
+        digest=digest,
+        mobile=mobile,
+        online=True,
     )
-    try:
-        with transaction.atomic():
-            payment = BillPayment.objects.create(
-                number=number,
-                operator=citizen,
-                wallet=account,
-                hold=hold,
-                biller=biller,
-                consumer=consumer,
-                customer_name=fetched.customer_name,
-                bill_number=fetched.bill_number,
-                bill_amount=fetched.amount,
-                amount=amount,
-                service_charge=priced.service_charge if priced.charge_payer == "citizen" else 0,
-                total=priced.total_citizen,
-                kiosk_category="",
-                priced_at=priced.at,
-                mobile=mobile,
-                key=key,
-                request_hash=digest,
-                deadline_at=now + timedelta(seconds=settings.BILLPAY_DEADLINE_SECONDS),
-                created_at=now,
-                updated_at=now,
-            )
-    except IntegrityError:
-        raise PaymentInProgress(consumer) from None
-    audit.record(
-        actor=citizen,
-        action="billpay.pay_online",
-        obj=payment,
-        after={
-            "number": number,
-            "biller": biller.code,
-            "consumer": consumer,
-            "amount": amount,
-            "total": payment.total,
-            "channel": Channel.PORTAL.value,
-        },
-    )
-    outbox.enqueue("billpay.call_biller", payment=number)
-    log.info("billpay.pending", number=number, biller=biller.code, amount=amount, online=True)
-    return payment
 
 
 # --- the worker's side ----------------------------------------------------------------------
