@@ -293,6 +293,37 @@ def _legs_payload(legs: Sequence[Leg]) -> list[tuple[int, int, int]]:
     return [(leg.debit.pk, leg.credit.pk, leg.amount) for leg in legs]
 
 
+def _write_once(
+    entries: Sequence[tuple[Account, int]],
+    *,
+    kind: str,
+    scope: str,
+    key: str,
+    digest: str,
+    cause: Cause,
+    actor_id: int | None,
+    memo: str,
+) -> JournalTransaction:
+    """The portable posting: write the entries once per (scope, key) (transfers on SQLite,
+    journals everywhere)."""
+    return _idempotent(
+        scope,
+        key,
+        digest,
+        partial(
+            _write_transaction,
+            entries,
+            kind=kind,
+            scope=scope,
+            key=key,
+            digest=digest,
+            cause=cause,
+            actor_id=actor_id,
+            memo=memo,
+        ),
+    )
+
+
 @_refusals_audited("ledger.transfer")
 def transfer(
     *,
@@ -323,21 +354,15 @@ def transfer(
             memo=memo,
             actor_id=actor_id,
         )
-    return _idempotent(
-        scope,
-        key,
-        digest,
-        partial(
-            _write_transaction,
-            entries,
-            kind=kind,
-            scope=scope,
-            key=key,
-            digest=digest,
-            cause=cause,
-            actor_id=actor_id,
-            memo=memo,
-        ),
+    return _write_once(
+        entries,
+        kind=kind,
+        scope=scope,
+        key=key,
+        digest=digest,
+        cause=cause,
+        actor_id=actor_id,
+        memo=memo,
     )
 
 
@@ -416,21 +441,15 @@ def post_journal(
     digest = request_hash(
         {"op": "journal", "kind": kind, "entries": [(a.pk, n) for a, n in entries]}
     )
-    return _idempotent(
-        scope,
-        key,
-        digest,
-        partial(
-            _write_transaction,
-            entries,
-            kind=kind,
-            scope=scope,
-            key=key,
-            digest=digest,
-            cause=cause,
-            actor_id=actor_id,
-            memo=memo,
-        ),
+    return _write_once(
+        entries,
+        kind=kind,
+        scope=scope,
+        key=key,
+        digest=digest,
+        cause=cause,
+        actor_id=actor_id,
+        memo=memo,
     )
 
 
