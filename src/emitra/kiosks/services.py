@@ -416,42 +416,43 @@ def flag_inactive_kiosks(*, month: date | None = None) -> InactivitySummary:
     for kiosk in kiosks:
         count = counts.get(kiosk.operator_id, 0)
         if count < minimum and kiosk.inactive_month != month:
-            Kiosk.objects.filter(pk=kiosk.pk).update(inactive_month=month, updated_at=now)
-            KioskEvent.objects.create(
-                kiosk=kiosk,
-                action=KioskAction.FLAG_INACTIVE,
-                from_status=kiosk.status,
-                to_status=kiosk.status,
-                reason=f"{count} < {minimum} transactions in {month:%Y-%m}",
-                at=now,
-            )
-            audit.record(
-                actor=None,
-                actor_label="inactivity rule",
-                action="kiosks.flag_inactive",
-                obj=kiosk,
-                after={"month": month.isoformat(), "transactions": count},
-            )
+            reason = f"{count} < {minimum} transactions in {month:%Y-%m}"
+            _record_inactivity(kiosk, month, count, flagged_month=month, reason=reason, now=now)
             flagged += 1
         elif count >= minimum and kiosk.inactive_month is not None:
-            Kiosk.objects.filter(pk=kiosk.pk).update(inactive_month=None, updated_at=now)
-            KioskEvent.objects.create(
-                kiosk=kiosk,
-                action=KioskAction.CLEAR_INACTIVE,
-                from_status=kiosk.status,
-                to_status=kiosk.status,
-                reason=f"{count} transactions in {month:%Y-%m}",
-                at=now,
-            )
-            audit.record(
-                actor=None,
-                actor_label="inactivity rule",
-                action="kiosks.clear_inactive",
-                obj=kiosk,
-                after={"month": month.isoformat(), "transactions": count},
-            )
+            reason = f"{count} transactions in {month:%Y-%m}"
+            _record_inactivity(kiosk, month, count, flagged_month=None, reason=reason, now=now)
             cleared += 1
     return InactivitySummary(month=month, checked=len(kiosks), flagged=flagged, cleared=cleared)
+
+
+def _record_inactivity(
+    kiosk: Kiosk,
+    month: date,
+    count: int,
+    *,
+    flagged_month: date | None,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Flag (flagged_month set) or clear the inactivity mark, with its history and audit."""
+    flag = flagged_month is not None
+    Kiosk.objects.filter(pk=kiosk.pk).update(inactive_month=flagged_month, updated_at=now)
+    KioskEvent.objects.create(
+        kiosk=kiosk,
+        action=KioskAction.FLAG_INACTIVE if flag else KioskAction.CLEAR_INACTIVE,
+        from_status=kiosk.status,
+        to_status=kiosk.status,
+        reason=reason,
+        at=now,
+    )
+    audit.record(
+        actor=None,
+        actor_label="inactivity rule",
+        action="kiosks.flag_inactive" if flag else "kiosks.clear_inactive",
+        obj=kiosk,
+        after={"month": month.isoformat(), "transactions": count},
+    )
 
 
 # --- ratings and complaints ---------------------------------------------------------------------
