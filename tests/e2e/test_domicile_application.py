@@ -113,6 +113,8 @@ def test_an_operator_files_a_domicile_application_and_the_certificate_verifies(
     page.locator("#f-mobile").fill("9829012345")
     with page.expect_response(re.compile(r"/services/pickers/block/")):
         page.locator("#f-district").select_option("jaipur")  # refreshes the blocks (HTMX)
+    # The response arrives before HTMX swaps the options in: wait for the option itself.
+    expect(page.locator("#f-block option[value='990001']")).to_have_count(1)
     page.locator("#f-block").select_option("990001")
     page.locator("#f-address").fill("12 Gandhi Nagar")
     page.locator("#f-pincode").fill("302015")
