@@ -88,3 +88,11 @@ class BadAssignee(InvalidInput):
 class ApplicationNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("applications.not_found", _("No such application."))
+
+
+class FormChanged(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "applications.form_changed",
+            _("The service's form changed before the application was filed. Please apply again."),
+        )

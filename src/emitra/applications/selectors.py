@@ -142,3 +142,9 @@ def applicable_services() -> QuerySet[Service]:
         .distinct()
         .order_by("name_en")
     )
+
+
+def applicable_by(role: str) -> QuerySet[Service]:
+    """The applicable services whose workflow lets `role` submit (citizens: most of them)."""
+    refs = [d.ref for d in workflow.all_definitions() if role in d.actions["submit"].roles]
+    return applicable_services().filter(versions__workflow_ref__in=refs)

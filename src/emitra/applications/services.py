@@ -27,6 +27,7 @@ from emitra.applications.errors import (
     ActionNotAllowed,
     BadAssignee,
     ConcurrentChange,
+    FormChanged,
     FormInvalid,
     KeyReusedForOther,
     NotApplicable,
@@ -37,7 +38,7 @@ from emitra.applications.errors import (
 from emitra.applications.models import Application, ApplicationDocument, ApplicationEvent
 from emitra.catalog import formschema, pricing
 from emitra.catalog import selectors as catalog_selectors
-from emitra.catalog.models import Service, ServiceVersion
+from emitra.catalog.models import Channel, Service, ServiceVersion
 from emitra.commissions.services import post_service_payment
 from emitra.core import audit
 from emitra.core.errors import DomainError, InvalidInput
@@ -50,6 +51,7 @@ from emitra.geo.models import District
 from emitra.kiosks.selectors import serving_kiosk
 from emitra.ledger import selectors as ledger_selectors
 from emitra.ledger import services as ledger
+from emitra.ledger.models import Account
 from emitra.ledger.services import Cause
 
 SERIES: Final = "APP"
@@ -223,16 +225,144 @@ def _attach(
         )
 
 
+def _attach_stored(application: Application, stored: Mapping[str, tuple[Slot, int]]) -> None:
+    for slot, document_id in stored.values():
+        ApplicationDocument.objects.create(
+            application=application,
+            document_id=document_id,
+            slot=slot.name,
+            document_type=slot.document_type,
+            label_en=slot.label_en,
+            label_hi=slot.label_hi,
+            round=1,
+        )
+
+
 # --- submitting ------------------------------------------------------------------------------
 
 
-def _district_of(cleaned: Mapping[str, Any], operator: User) -> District | None:
+def _district_of(cleaned: Mapping[str, Any], submitted_by: User) -> District | None:
     slug = cleaned.get("district")
     if isinstance(slug, str) and slug:
         found = District.objects.filter(slug=slug).first()
         if found is not None:
             return found
-    return operator.district
+    return submitted_by.district
+
+
+def quote_fee(*, service: Service, submitted_by: User, channel: str = "kiosk") -> pricing.Quote:
+    """The fee of filing `service` now: at the counter (the kiosk's category sets the
+    commission), or for a citizen on the portal channel (no kiosk share)."""
+    if submitted_by.role == Role.CITIZEN:
+        return pricing.quote(
+            service=service, amount=Paise(0), channel=Channel.PORTAL, kiosk_category=""
+        )
+    return pricing.quote(
+        service=service,
+        amount=Paise(0),
+        channel=channel,
+        kiosk_category=_kiosk_category(submitted_by),
+    )
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A checked application, not yet written: what `check_application` found acceptable."""
+
+    service: Service
+    version: ServiceVersion
+    definition: workflow.Definition
+    cleaned: dict[str, Any]
+    name: str
+    mobile: str
+    checked: dict[str, tuple[Slot, CheckedFile, str]]
+    stored: dict[str, tuple[Slot, int]]
+    priced: pricing.Quote
+
+
+def check_application(
+    *,
+    service: Service,
+    submitted_by: User,
+    data: Mapping[str, str],
+    files: Mapping[str, UploadedFile],
+    channel: str = "kiosk",
+) -> Filing:
+    """Check everything about an application before anything is written: the form of the
+    version in force, every document (by content), who may submit it, and its fee.
+
+    Raises `FormInvalid` (field → message), `NotApplicable`, `NotYourApplication`, and the
+    catalog's refusals from `quote`."""
+    version = catalog_selectors.version_in_force(service)
+    if version is None or not version.form_schema or not version.workflow_ref:
+        raise NotApplicable()
+    definition = workflow.definition(version.workflow_ref)
+    if str(submitted_by.role) not in definition.actions["submit"].roles:
+        raise NotYourApplication()
+    bound = formschema.bind(fields_schema(version.form_schema), dict(data))
+    errors: dict[str, Any] = dict(bound.errors)
+    checked, doc_errors = check_documents(upload_slots(service, version), files)
+    errors.update(doc_errors)
+    if errors:
+        raise FormInvalid(errors, bound)
+    cleaned = dict(bound.cleaned)
+    mobile = str(cleaned.get("mobile") or "")
+    if not mobile:
+        raise FormInvalid({"mobile": _("This field is required.")}, bound)
+    return Filing(
+        service=service,
+        version=version,
+        definition=definition,
+        cleaned=cleaned,
+        name=str(cleaned.get("applicant_name") or "").strip(),
+        mobile=mobile,
+        checked=checked,
+        stored={},
+        priced=quote_fee(service=service, submitted_by=submitted_by, channel=channel),
+    )
+
+
+def store_documents(filing: Filing, *, by: User) -> dict[str, int]:
+    """Keep a checked application's uploads now (slot → document id), to file it later."""
+    kept = {name: document_id for name, (_slot, document_id) in filing.stored.items()}
+    for name, (_slot, file, original) in filing.checked.items():
+        kept[name] = store_document(checked=file, original_name=original, uploaded_by=by).pk
+    return kept
+
+
+def resume_filing(
+    *,
+    service: Service,
+    version_id: int,
+    submitted_by: User,
+    cleaned: Mapping[str, Any],
+    stored: Mapping[str, int],
+    channel: str,
+) -> Filing:
+    """A filing checked earlier (its form cleaned, its documents kept), taken up again — when
+    the citizen's online payment arrives. Refused (`FormChanged`) if the service's version
+    in force is no longer the one the form was filled for."""
+    version = catalog_selectors.version_in_force(service)
+    if version is None or version.pk != version_id or not version.workflow_ref:
+        raise FormChanged()
+    definition = workflow.definition(version.workflow_ref)
+    if str(submitted_by.role) not in definition.actions["submit"].roles:
+        raise NotYourApplication()
+    slots = upload_slots(service, version)
+    kept = {slot.name: (slot, int(stored[slot.name])) for slot in slots if slot.name in stored}
+    if any(slot.required and slot.name not in kept for slot in slots):
+        raise FormChanged()
+    return Filing(
+        service=service,
+        version=version,
+        definition=definition,
+        cleaned=dict(cleaned),
+        name=str(cleaned.get("applicant_name") or "").strip(),
+        mobile=str(cleaned.get("mobile") or ""),
+        checked={},
+        stored=kept,
+        priced=quote_fee(service=service, submitted_by=submitted_by, channel=channel),
+    )
 
 
 def submit_application(
@@ -251,52 +381,41 @@ def submit_application(
 
     Raises `FormInvalid` (field → message, nothing written), `NotApplicable`, `NoWallet`,
     the ledger's `InsufficientFunds`, and the catalog's refusals from `quote`."""
+    earlier = _earlier(service=service, submitted_by=submitted_by, key=key)
+    if earlier is not None:
+        return earlier
+    filing = check_application(
+        service=service, submitted_by=submitted_by, data=data, files=files, channel=channel
+    )
+    return file_application(filing, submitted_by=submitted_by, key=key, channel=channel)
+
+
+def _earlier(*, service: Service, submitted_by: User, key: str) -> Application | None:
     if not _KEY.match(key or ""):
         raise InvalidInput("applications.bad_key", _("The form has expired. Open it again."))
     earlier = Application.objects.filter(submitted_by=submitted_by, idempotency_key=key).first()
-    if earlier is not None:
-        if earlier.service_id != service.pk:
-            raise KeyReusedForOther()
-        return earlier
-    version = catalog_selectors.version_in_force(service)
-    if version is None or not version.form_schema or not version.workflow_ref:
-        raise NotApplicable()
-    definition = workflow.definition(version.workflow_ref)
-    if str(submitted_by.role) not in definition.actions["submit"].roles:
-        raise NotYourApplication()
+    if earlier is not None and earlier.service_id != service.pk:
+        raise KeyReusedForOther()
+    return earlier
 
-    bound = formschema.bind(fields_schema(version.form_schema), dict(data))
-    errors: dict[str, Any] = dict(bound.errors)
-    checked, doc_errors = check_documents(upload_slots(service, version), files)
-    errors.update(doc_errors)
-    if errors:
-        raise FormInvalid(errors, bound)
-    cleaned = dict(bound.cleaned)
-    mobile = str(cleaned.get("mobile") or "")
-    if not mobile:
-        raise FormInvalid({"mobile": _("This field is required.")}, bound)
-    name = str(cleaned.get("applicant_name") or "").strip()
-    priced = pricing.quote(
-        service=service,
-        amount=Paise(0),
-        channel=channel,
-        kiosk_category=_kiosk_category(submitted_by),
-    )
+
+def file_application(
+    filing: Filing,
+    *,
+    submitted_by: User,
+    key: str,
+    channel: str,
+    payer: Account | None = None,
+) -> Application:
+    """Write a checked filing in one transaction; the fee is held and posted on the
+    operator's wallet, or on `payer` (the citizen's online account the gateway funded).
+    A replay of `key` returns the first application."""
+    earlier = _earlier(service=filing.service, submitted_by=submitted_by, key=key)
+    if earlier is not None:
+        return earlier
     try:
         with transaction.atomic():
-            return _file(
-                service=service,
-                version=version,
-                definition=definition,
-                submitted_by=submitted_by,
-                cleaned=cleaned,
-                name=name,
-                mobile=mobile,
-                checked=checked,
-                priced=priced,
-                key=key,
-                channel=channel,
-            )
+            return _file(filing, submitted_by=submitted_by, key=key, channel=channel, payer=payer)
     except IntegrityError:
         earlier = Application.objects.filter(submitted_by=submitted_by, idempotency_key=key).first()
         if earlier is None:
@@ -305,37 +424,27 @@ def submit_application(
 
 
 def _file(
-    *,
-    service: Service,
-    version: ServiceVersion,
-    definition: workflow.Definition,
-    submitted_by: User,
-    cleaned: dict[str, Any],
-    name: str,
-    mobile: str,
-    checked: dict[str, tuple[Slot, CheckedFile, str]],
-    priced: pricing.Quote,
-    key: str,
-    channel: str,
+    filing: Filing, *, submitted_by: User, key: str, channel: str, payer: Account | None
 ) -> Application:
     now = timezone.now()
-    wallet = ledger_selectors.wallet_of(submitted_by.pk)
+    priced = filing.priced
+    wallet = payer or ledger_selectors.wallet_of(submitted_by.pk)
     if wallet is None and priced.total_citizen > 0:
         raise NoWallet()
     number = next_number(SERIES).text
-    initial = definition.state(definition.initial)
+    initial = filing.definition.state(filing.definition.initial)
     application = Application.objects.create(
         number=number,
-        service=service,
-        service_version=version,
-        department_id=service.department_id,
-        district=_district_of(cleaned, submitted_by),
-        workflow_ref=version.workflow_ref,
+        service=filing.service,
+        service_version=filing.version,
+        department_id=filing.service.department_id,
+        district=_district_of(filing.cleaned, submitted_by),
+        workflow_ref=filing.version.workflow_ref,
         state=initial.code,
         channel=channel,
-        applicant_name=name or "—",
-        mobile=mobile,
-        form_data=cleaned,
+        applicant_name=filing.name or "—",
+        mobile=filing.mobile,
+        form_data=filing.cleaned,
         submitted_by=submitted_by,
         citizen=submitted_by if submitted_by.role == Role.CITIZEN else None,
         idempotency_key=key,
@@ -344,7 +453,8 @@ def _file(
         submitted_at=now,
         updated_at=now,
     )
-    _attach(application, checked, by=submitted_by, round_no=1)
+    _attach(application, filing.checked, by=submitted_by, round_no=1)
+    _attach_stored(application, filing.stored)
     if priced.total_citizen > 0:
         assert wallet is not None
         ledger_key = f"{submitted_by.pk}:{key}"
@@ -388,12 +498,13 @@ def _file(
         obj=application,
         after={
             "number": number,
-            "service": service.code,
+            "service": filing.service.code,
             "fee": priced.total_citizen,
-            "documents": len(checked),
+            "documents": len(filing.checked) + len(filing.stored),
+            "channel": channel,
         },
     )
-    notify.queue_sms(to=mobile, template="application_submitted", number=number)
+    notify.queue_sms(to=filing.mobile, template="application_submitted", number=number)
     return application
 
 

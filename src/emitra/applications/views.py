@@ -28,7 +28,7 @@ from emitra.catalog.models import Service
 from emitra.core.access import public
 from emitra.core.errors import DomainError
 from emitra.core.exports import csv_response
-from emitra.core.money import Paise, to_rupees
+from emitra.core.money import to_rupees
 from emitra.core.pdf import render_pdf
 from emitra.core.timeutil import to_ist
 from emitra.documents.services import open_document
@@ -127,38 +127,35 @@ def _link_pickers(bound: formschema.BoundForm, schema: dict[str, Any]) -> None:
                 parent.picker_target = f"#f-{name}"
 
 
-@allow(Role.OPERATOR, reason="kiosk operators file applications for citizens")
-@require_http_methods(["GET", "HEAD", "POST"])
-def apply(request: HttpRequest, code: str) -> HttpResponse:
-    operator = _user(request)
+def form_in_force(code: str) -> tuple[Service, list[services.Slot], dict[str, Any]]:
+    """The service a form is filled for, its upload slots and its form (404 if it has none)."""
     service = get_object_or_404(selectors.applicable_services(), code=code)
     version = catalog_selectors.version_in_force(service)
     if version is None or not version.form_schema or not version.workflow_ref:
         raise Http404(code)
-    schema = services.fields_schema(version.form_schema)
-    slots = services.upload_slots(service, version)
-    errors: dict[str, Any] = {}
-    problem = ""
-    status = 200
+    return (
+        service,
+        services.upload_slots(service, version),
+        services.fields_schema(version.form_schema),
+    )
+
+
+def form_context(
+    request: HttpRequest,
+    *,
+    service: Service,
+    slots: list[services.Slot],
+    schema: dict[str, Any],
+    submitter: User,
+    errors: dict[str, Any],
+    problem: str,
+    status: int,
+) -> dict[str, Any]:
+    """What the form page shows (the kiosk's and the portal's): the form bound to what was
+    posted (with each field's error) or to its prefill, the slots, the fee, a request key —
+    the same key again after a refused form, so a double submit files once."""
     prefilled: dict[str, Any] = {}
     if request.method == "POST":
-        uploads = {n: f for n in request.FILES if (f := request.FILES.get(n)) is not None}
-        try:
-            application = services.submit_application(
-                service=service,
-                submitted_by=operator,
-                data=request.POST.dict(),
-                files=uploads,
-                key=request.POST.get("key", ""),
-            )
-        except FormInvalid as invalid:
-            errors = dict(invalid.errors)
-            status = 422
-        except DomainError as refused:
-            problem = str(refused.message)
-            status = refused.status if refused.status >= 400 else 400
-        else:
-            return redirect("applications:receipt", number=application.number)
         bound = formschema.bind(schema, request.POST.dict())
         for field in bound.fields:
             field.error = errors.get(field.name, "")
@@ -167,29 +164,60 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         bound = formschema.bind(schema, {**prefilled, **_form_values(request)}, validate=False)
     _link_pickers(bound, schema)
     try:
-        priced = pricing.quote(
-            service=service,
-            amount=Paise(0),
-            channel="kiosk",
-            kiosk_category=services._kiosk_category(operator),
-        )
+        priced: pricing.Quote | None = services.quote_fee(service=service, submitted_by=submitter)
     except DomainError:
         priced = None
-    return render(
+    return {
+        "service": service,
+        "form": bound,
+        "slot_rows": [(slot, errors.get(slot.name, "")) for slot in slots],
+        "errors": errors,
+        "problem": problem,
+        "quote": priced,
+        "prefilled": bool(prefilled),
+        "key": request.POST.get("key") if status != 200 and problem == "" else uuid.uuid4().hex,
+    }
+
+
+@allow(Role.OPERATOR, reason="kiosk operators file applications for citizens")
+@require_http_methods(["GET", "HEAD", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    operator = _user(request)
+    service, slots, schema = form_in_force(code)
+    errors: dict[str, Any] = {}
+    problem = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            application = services.submit_application(
+                service=service,
+                submitted_by=operator,
+                data=request.POST.dict(),
+                files=uploads_of(request),
+                key=request.POST.get("key", ""),
+            )
+        except FormInvalid as invalid:
+            errors, status = dict(invalid.errors), 422
+        except DomainError as refused:
+            problem = str(refused.message)
+            status = refused.status if refused.status >= 400 else 400
+        else:
+            return redirect("applications:receipt", number=application.number)
+    context = form_context(
         request,
-        "applications/apply.html",
-        {
-            "service": service,
-            "form": bound,
-            "slot_rows": [(slot, errors.get(slot.name, "")) for slot in slots],
-            "errors": errors,
-            "problem": problem,
-            "quote": priced,
-            "prefilled": bool(prefilled),
-            "key": request.POST.get("key") if status != 200 and problem == "" else uuid.uuid4().hex,
-        },
+        service=service,
+        slots=slots,
+        schema=schema,
+        submitter=operator,
+        errors=errors,
+        problem=problem,
         status=status,
     )
+    return render(request, "applications/apply.html", context, status=status)
+
+
+def uploads_of(request: HttpRequest) -> dict[str, Any]:
+    return {n: f for n in request.FILES if (f := request.FILES.get(n)) is not None}
 
 
 # --- acknowledgement --------------------------------------------------------------------------

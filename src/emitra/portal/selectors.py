@@ -8,10 +8,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from emitra.accounts.models import User
+from emitra.accounts.roles import Role
+from emitra.applications import selectors as application_selectors
 from emitra.applications.models import Application
 from emitra.billpay.models import BillPayment
+from emitra.catalog.models import Service
 from emitra.kiosks.models import Complaint
-from emitra.portal.models import OnlineBill
+from emitra.portal.models import OnlineBill, OnlineFee
 
 RECENT = 20
 
@@ -22,6 +25,17 @@ def online_bills_of(citizen: User) -> QuerySet[OnlineBill]:
 
 def online_bill_for(citizen: User, number: str) -> OnlineBill:
     found = online_bills_of(citizen).filter(number=number).first()
+    if found is None:
+        raise Http404(number)
+    return found
+
+
+def online_fees_of(citizen: User) -> QuerySet[OnlineFee]:
+    return OnlineFee.objects.filter(citizen=citizen).select_related("service", "application")
+
+
+def online_fee_for(citizen: User, number: str) -> OnlineFee:
+    found = online_fees_of(citizen).filter(number=number).first()
     if found is None:
         raise Http404(number)
     return found
@@ -59,3 +73,10 @@ def complaints_of(citizen: User) -> QuerySet[Complaint]:
     if not numbers:
         return Complaint.objects.none()
     return Complaint.objects.filter(receipt_number__in=numbers).order_by("-id")
+
+
+def services_citizens_apply_for(query: str = "") -> QuerySet[Service]:
+    rows = application_selectors.applicable_by(Role.CITIZEN)
+    if query:
+        rows = rows.filter(Q(name_en__icontains=query) | Q(name_hi__icontains=query))
+    return rows

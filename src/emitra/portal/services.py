@@ -1,5 +1,5 @@
-"""Paying a bill online: the gateway collects the money, then billpay's saga takes it to the
-biller (DESIGN.md §4) — no kiosk wallet involved.
+"""Paying online: the gateway collects the money, then billpay's saga takes a bill to the
+biller (DESIGN.md §4), or the application it paid the fee of is filed — no kiosk wallet.
 
 1. `start_bill_payment` commits an OnlineBill (created), asks the gateway for an order outside
    any transaction (idempotent on our number, like top-ups) and records it (pending).
@@ -12,6 +12,12 @@ biller (DESIGN.md §4) — no kiosk wallet involved.
 3. The saga ends as at the counter: success posts the hold to the department; a biller
    failure voids it and billpay records the refund owed (`billpay.services.refund_online`).
 
+An application's fee follows the same order life (`start_application`): the form and its
+documents are checked and kept with the order (OnlineFee) before the citizen is sent to pay;
+*paid* files the application with them, the fee held and posted from the citizen's online
+account; if it can no longer be filed (the service's form or fee changed meanwhile) the
+money goes to the refunds owed.
+
 Every path that credits goes through `_apply`, which does nothing unless the order is still
 open, and every posting is keyed, so a replayed callback changes nothing.
 """
@@ -20,32 +26,46 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
+from emitra.applications import services as applications
+from emitra.applications.models import Application
 from emitra.billpay import services as billpay
 from emitra.billpay.errors import PaymentInProgress
 from emitra.billpay.models import Biller, FetchedBill
+from emitra.catalog.models import Channel, Service
 from emitra.core import audit
 from emitra.core.errors import DomainError
 from emitra.core.ids import next_number
 from emitra.ledger import chart
 from emitra.ledger import services as ledger
+from emitra.ledger.models import Account
 from emitra.payments import gateway
 from emitra.payments.errors import GatewayUnavailable
 from emitra.payments.models import CallbackOutcome, GatewayCallback
 from emitra.portal.errors import BillNotFetched, InvalidRequestKey, NotACitizen, OrderKeyReused
-from emitra.portal.models import FINAL_STATES, OPEN_STATES, OnlineBill, OnlineState
+from emitra.portal.models import (
+    FINAL_STATES,
+    OPEN_STATES,
+    GatewayOrder,
+    OnlineBill,
+    OnlineFee,
+    OnlineState,
+)
 
 log = structlog.get_logger(__name__)
 
 SERIES = "OBP"  # online bill payment orders: OBP-2026-27-000000001
+Order = TypeVar("Order", bound=GatewayOrder)
+FEE_SERIES = "OFP"  # online application fee orders: OFP-2026-27-000000001
 LEDGER_SCOPE = "portal"
 MAX_CALLBACK_BYTES = 16 * 1024
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
@@ -138,28 +158,120 @@ def start_bill_payment(
     """Create the order, ask the gateway for its payment page, record it. Not one transaction
     on purpose (no HTTP call inside one); resubmitting the same form resumes it."""
     order = create_order(citizen=citizen, fetched=fetched, amount=amount, key=key, mobile=mobile)
+    return _send(order, site_url=site_url, return_to="portal:bill")
+
+
+def _send(order: Order, *, site_url: str, return_to: str) -> Order:
+    """Ask the gateway for the order's payment page (idempotent on our number) and record it."""
     if order.state != OnlineState.CREATED:
         return order
     answer = gateway.create_order(
         merchant_order_id=order.number,
         amount=order.total,
-        return_url=site_url + reverse("portal:bill", args=[order.number]),
+        return_url=site_url + reverse(return_to, args=[order.number]),
         callback_url=site_url + reverse("portal:gateway_callback"),
     )
     return record_order(order=order, answer=answer)
 
 
-def _locked(pk: int) -> OnlineBill:
-    return OnlineBill.objects.select_for_update().get(pk=pk)
+# --- an application's fee ------------------------------------------------------------------
+
+
+def start_application(
+    *,
+    citizen: User,
+    service: Service,
+    data: dict[str, str],
+    files: dict[str, UploadedFile],
+    key: str,
+    site_url: str,
+) -> Application | OnlineFee:
+    """A citizen applies online. Everything is checked first (form, documents, fee); a
+    service without a fee is filed at once (the Application), one with a fee becomes an
+    order whose payment page the citizen is sent to (the OnlineFee). The same key again
+    returns what the first attempt made."""
+    _citizen(citizen)
+    if not _KEY.match(key or ""):
+        raise InvalidRequestKey()
+    earlier = OnlineFee.objects.filter(citizen=citizen, key=key).first()
+    if earlier is not None:
+        if earlier.service_id != service.pk:
+            raise OrderKeyReused()
+        return _send(earlier, site_url=site_url, return_to="portal:fee")
+    filing = applications.check_application(
+        service=service, submitted_by=citizen, data=data, files=files, channel=Channel.PORTAL
+    )
+    if filing.priced.total_citizen <= 0:
+        return applications.file_application(
+            filing, submitted_by=citizen, key=key, channel=Channel.PORTAL
+        )
+    order = create_fee_order(citizen=citizen, filing=filing, key=key)
+    return _send(order, site_url=site_url, return_to="portal:fee")
 
 
 @transaction.atomic
-def record_order(*, order: OnlineBill, answer: gateway.GatewayOrder) -> OnlineBill:
-    current = _locked(order.pk)
+def create_fee_order(*, citizen: User, filing: applications.Filing, key: str) -> OnlineFee:
+    """The OnlineFee row with the checked form and its documents kept, committed before the
+    gateway hears of it. Idempotent on (citizen, key)."""
+    earlier = OnlineFee.objects.filter(citizen=citizen, key=key).first()
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            order = OnlineFee.objects.create(
+                number=next_number(FEE_SERIES).text,
+                citizen=citizen,
+                service=filing.service,
+                service_version=filing.version,
+                form_data=filing.cleaned,
+                documents=applications.store_documents(filing, by=citizen),
+                total=filing.priced.total_citizen,
+                mobile=filing.mobile,
+                key=key,
+            )
+    except IntegrityError:
+        raise OrderKeyReused() from None
+    audit.record(
+        actor=citizen,
+        action="portal.fee_order_created",
+        obj=order,
+        after={"number": order.number, "service": filing.service.code, "total": order.total},
+    )
+    return order
+
+
+def _file_paid_application(order: OnlineFee, account: Account) -> Application:
+    """The gateway collected the fee: file the application with the kept form and documents,
+    the fee taken from the citizen's online account. Raises a DomainError if it cannot be
+    filed any more (the caller refunds)."""
+    citizen = order.citizen
+    filing = applications.resume_filing(
+        service=order.service,
+        version_id=order.service_version_id,
+        submitted_by=citizen,
+        cleaned=order.form_data,
+        stored={name: int(pk) for name, pk in order.documents.items()},
+        channel=Channel.PORTAL,
+    )
+    if filing.priced.total_citizen != order.total:
+        raise OrderKeyReused()  # the fee changed while the citizen paid: refund
+    return applications.file_application(
+        filing, submitted_by=citizen, key=order.number, channel=Channel.PORTAL, payer=account
+    )
+
+
+def _rows(order: GatewayOrder) -> Any:
+    """The manager of the order's own table (bills and fees are kept apart)."""
+    return type(order)._default_manager
+
+
+@transaction.atomic
+def record_order(*, order: Order, answer: gateway.GatewayOrder) -> Order:
+    current: Order = _rows(order).select_for_update().get(pk=order.pk)
     if answer.merchant_order_id != current.number:
         raise GatewayUnavailable(f"answer for {answer.merchant_order_id}, not {current.number}")
     if current.state == OnlineState.CREATED:
-        OnlineBill.objects.filter(pk=current.pk, state=OnlineState.CREATED).update(
+        _rows(current).filter(pk=current.pk, state=OnlineState.CREATED).update(
             state=OnlineState.PENDING,
             gateway_order_id=answer.order_id,
             payment_url=answer.payment_url[:500],
@@ -173,35 +285,38 @@ def record_order(*, order: OnlineBill, answer: gateway.GatewayOrder) -> OnlineBi
     return current
 
 
-def _apply(current: OnlineBill, *, status: str, amount: int) -> CallbackOutcome:
+def _apply(current: GatewayOrder, *, status: str, amount: int) -> CallbackOutcome:
     """One word from the gateway about a locked order; the first final state wins."""
     now = timezone.now()
+    rows = _rows(current)
     if status not in ("paid", "failed", "expired"):
-        OnlineBill.objects.filter(pk=current.pk).update(gateway_status=status[:20])
+        rows.filter(pk=current.pk).update(gateway_status=status[:20])
         return CallbackOutcome.IGNORED
     if amount != current.total:
-        OnlineBill.objects.filter(pk=current.pk).update(flagged=True, updated_at=now)
+        rows.filter(pk=current.pk).update(flagged=True, updated_at=now)
         log.warning("portal.amount_mismatch", number=current.number, amount=amount)
         return CallbackOutcome.AMOUNT_MISMATCH
     if current.state in FINAL_STATES:
         same = (status == "paid") == (current.state != OnlineState.FAILED)
         if not same:
-            OnlineBill.objects.filter(pk=current.pk).update(flagged=True, updated_at=now)
+            rows.filter(pk=current.pk).update(flagged=True, updated_at=now)
             return CallbackOutcome.CONTRADICTION
         return CallbackOutcome.DUPLICATE
+    noun = "bill_order" if isinstance(current, OnlineBill) else "fee_order"
     if status != "paid":
-        OnlineBill.objects.filter(pk=current.pk, state=current.state).update(
+        rows.filter(pk=current.pk, state=current.state).update(
             state=OnlineState.FAILED,
             gateway_status=status,
             failure_reason=str(status),
             completed_at=now,
             updated_at=now,
         )
-        audit.record(actor=None, action="portal.bill_order_failed", obj=current)
+        audit.record(actor=None, action=f"portal.{noun}_failed", obj=current)
         return CallbackOutcome.FAILED
+    assert isinstance(current, OnlineBill | OnlineFee)
     citizen = current.citizen
     account = billpay.online_account(citizen)
-    cause = ledger.Cause("portal.onlinebill", current.number)
+    cause = ledger.Cause(f"portal.{type(current).__name__.lower()}", current.number)
     ledger.transfer(
         legs=[ledger.Leg(chart.gateway_clearing(), account, current.total)],
         kind="online_payment",
@@ -214,26 +329,21 @@ def _apply(current: OnlineBill, *, status: str, amount: int) -> CallbackOutcome:
     changes: dict[str, Any] = {"gateway_status": "paid", "completed_at": now, "updated_at": now}
     try:
         with transaction.atomic():
-            priced = billpay.price(operator=citizen, biller=current.biller, amount=current.amount)
-            if priced.total_citizen != current.total:
-                raise OrderKeyReused()  # the price changed while the citizen paid: refund
-            payment = billpay.pay_bill_online(
-                citizen=citizen,
-                fetched=current.fetched,
-                amount=current.amount,
-                key=current.number,
-                mobile=current.mobile,
-            )
+            if isinstance(current, OnlineFee):
+                changes["application"] = _file_paid_application(current, account)
+            else:
+                changes["bill_payment"] = _start_paid_bill(current)
     except DomainError as exc:
         billpay.refund_online(
             account=account, amount=current.total, key=current.number, cause=cause
         )
+        changes = {k: v for k, v in changes.items() if k not in ("application", "bill_payment")}
         changes |= {"state": OnlineState.REFUNDED, "failure_reason": str(exc.message)[:200]}
-        action = "portal.bill_order_refunded"
+        action = f"portal.{noun}_refunded"
     else:
-        changes |= {"state": OnlineState.PAID, "bill_payment": payment}
-        action = "portal.bill_order_paid"
-    OnlineBill.objects.filter(pk=current.pk, state=current.state).update(**changes)
+        changes["state"] = OnlineState.PAID
+        action = f"portal.{noun}_paid"
+    rows.filter(pk=current.pk, state=current.state).update(**changes)
     audit.record(
         actor=None,
         actor_label="payment gateway",
@@ -242,6 +352,22 @@ def _apply(current: OnlineBill, *, status: str, amount: int) -> CallbackOutcome:
         after={"number": current.number, "total": current.total},
     )
     return CallbackOutcome.CREDITED
+
+
+def _start_paid_bill(current: OnlineBill) -> Any:
+    """The gateway collected a bill's money: start billpay's saga on it (raises a DomainError
+    if it cannot start — the caller refunds)."""
+    citizen = current.citizen
+    priced = billpay.price(operator=citizen, biller=current.biller, amount=current.amount)
+    if priced.total_citizen != current.total:
+        raise OrderKeyReused()  # the price changed while the citizen paid: refund
+    return billpay.pay_bill_online(
+        citizen=citizen,
+        fetched=current.fetched,
+        amount=current.amount,
+        key=current.number,
+        mobile=current.mobile,
+    )
 
 
 # --- callbacks and status checks -----------------------------------------------------------
@@ -263,10 +389,24 @@ def _log(
     )
 
 
+def _order_of(order_id: str, number: str) -> GatewayOrder | None:
+    """The order (locked) a callback speaks of, in whichever table it is kept."""
+    model: type[OnlineBill] | type[OnlineFee]
+    for model in (OnlineBill, OnlineFee):
+        rows = model.objects.select_for_update()
+        found = (
+            rows.filter(gateway_order_id=order_id).first()
+            or rows.filter(number=number, gateway_order_id__in=["", order_id]).first()
+        )
+        if found is not None:
+            return found
+    return None
+
+
 @transaction.atomic
 def handle_callback(*, raw_body: bytes, signature: str) -> CallbackOutcome:
-    """The gateway's signed callback for an online bill: forged or malformed ones change
-    nothing; a replay is a duplicate."""
+    """The gateway's signed callback for an online bill or fee: forged or malformed ones
+    change nothing; a replay is a duplicate."""
     if len(raw_body) > MAX_CALLBACK_BYTES or not gateway.signature_matches(raw_body, signature):
         _log(raw_body, signature, valid=False, outcome=CallbackOutcome.FORGED, event={})
         log.warning("portal.callback_forged")
@@ -275,24 +415,18 @@ def handle_callback(*, raw_body: bytes, signature: str) -> CallbackOutcome:
     if event is None:
         _log(raw_body, signature, valid=True, outcome=CallbackOutcome.MALFORMED, event={})
         return CallbackOutcome.MALFORMED
-    rows = OnlineBill.objects.select_for_update()
-    order = (
-        rows.filter(gateway_order_id=event["order_id"]).first()
-        or rows.filter(
-            number=event["merchant_order_id"], gateway_order_id__in=["", event["order_id"]]
-        ).first()
-    )
+    order = _order_of(event["order_id"], event["merchant_order_id"])
     if order is None:
         _log(raw_body, signature, valid=True, outcome=CallbackOutcome.UNKNOWN_ORDER, event=event)
         return CallbackOutcome.UNKNOWN_ORDER
     if not order.gateway_order_id:
-        OnlineBill.objects.filter(pk=order.pk).update(gateway_order_id=event["order_id"])
+        _rows(order).filter(pk=order.pk).update(gateway_order_id=event["order_id"])
     outcome = _apply(order, status=event["status"], amount=event["amount_paise"])
     _log(raw_body, signature, valid=True, outcome=outcome, event=event)
     return outcome
 
 
-def check_status(*, order: OnlineBill) -> OnlineBill:
+def check_status(*, order: Order) -> Order:
     """Ask the gateway about an open order now (its callback may be late or lost)."""
     if not order.is_open:
         return order
@@ -309,11 +443,13 @@ RECONCILE_AFTER = timedelta(minutes=2)
 
 
 def reconcile_pending(*, older_than: timedelta = RECONCILE_AFTER, limit: int = 200) -> int:
-    """Settle online bills still open `older_than` after they started (their callback never
+    """Settle online bills and fees still open `older_than` after they started (their callback never
     came) from the gateway's status API; an unreachable gateway is tried again next run.
     Returns how many were settled."""
     cutoff = timezone.now() - older_than
-    due = list(OnlineBill.objects.filter(state__in=OPEN_STATES, created_at__lte=cutoff)[:limit])
+    due: list[GatewayOrder] = []
+    for model in (OnlineBill, OnlineFee):
+        due += model.objects.filter(state__in=OPEN_STATES, created_at__lte=cutoff)[:limit]
     settled = 0
     for order in due:
         try:

@@ -20,6 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from emitra.accounts.access import allow
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
+from emitra.applications import views as application_views
+from emitra.applications.errors import FormInvalid
+from emitra.applications.models import Application
 from emitra.billpay import receipts
 from emitra.billpay import selectors as billpay_selectors
 from emitra.billpay.models import Biller, FetchedBill
@@ -61,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {
             "orders": selectors.online_bills_of(citizen)[: selectors.RECENT],
+            "fees": selectors.online_fees_of(citizen)[: selectors.RECENT],
             "receipts": selectors.receipts_of(citizen)[: selectors.RECENT],
             "applications": selectors.applications_of(citizen)[: selectors.RECENT],
             "certificates": selectors.certificates_of(citizen)[: selectors.RECENT],
@@ -174,6 +178,89 @@ def check(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("portal:bill", order.number)
+
+
+# --- applying online ------------------------------------------------------------------------
+
+
+@allow(Role.CITIZEN, reason="citizens apply for services themselves")
+@require_safe
+def apply_list(request: HttpRequest) -> HttpResponse:
+    """The services a citizen can apply for online (their workflow lets citizens submit)."""
+    query = request.GET.get("q", "").strip()[:60]
+    rows = selectors.services_citizens_apply_for(query)
+    return render(request, "portal/apply_list.html", {"services": rows, "q": query})
+
+
+@allow(Role.CITIZEN, reason="citizens apply for services themselves")
+@require_http_methods(["GET", "HEAD", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """The same form as at the kiosk; "Submit" files a free application at once, and sends
+    the citizen to the gateway's page to pay a fee — filed when the payment arrives."""
+    citizen = _citizen(request)
+    service, slots, schema = application_views.form_in_force(code)
+    errors: dict[str, object] = {}
+    problem, status = "", 200
+    if request.method == "POST":
+        try:
+            made = services.start_application(
+                citizen=citizen,
+                service=service,
+                data=request.POST.dict(),
+                files=application_views.uploads_of(request),
+                key=request.POST.get("key", ""),
+                site_url=f"{request.scheme}://{request.get_host()}",
+            )
+        except FormInvalid as invalid:
+            errors, status = dict(invalid.errors), 422
+        except DomainError as refused:
+            problem, status = str(refused.message), max(refused.status, 400)
+        else:
+            if isinstance(made, Application):
+                return redirect("applications:receipt", number=made.number)
+            if made.is_open and (page := gateway.hosted_page(made.payment_url)):
+                return _see_other(page)
+            return redirect("portal:fee", made.number)
+    context = application_views.form_context(
+        request,
+        service=service,
+        slots=slots,
+        schema=schema,
+        submitter=citizen,
+        errors=errors,
+        problem=problem,
+        status=status,
+    )
+    response = render(request, "portal/apply.html", context, status=status)
+    response._csp_update = {  # type: ignore[attr-defined]
+        "form-action": [gateway.origin()]
+    }
+    return response
+
+
+@allow(Role.CITIZEN, reason=OWN)
+@require_safe
+def fee(request: HttpRequest, number: str) -> HttpResponse:
+    """An application fee's outcome (the gateway's return page), polled while it is open."""
+    order = selectors.online_fee_for(_citizen(request), number)
+    context = {
+        "order": order,
+        "pay_url": gateway.hosted_page(order.payment_url) if order.is_open else "",
+    }
+    template = "portal/_fee_status.html" if request.headers.get("HX-Request") else "portal/fee.html"
+    return render(request, template, context)
+
+
+@allow(Role.CITIZEN, reason=OWN)
+@require_POST
+def fee_check(request: HttpRequest, number: str) -> HttpResponse:
+    """ "Check status": ask the gateway about the citizen's own open fee order now."""
+    order = selectors.online_fee_for(_citizen(request), number)
+    try:
+        services.check_status(order=order)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("portal:fee", order.number)
 
 
 @allow(Role.CITIZEN, reason=OWN)

@@ -2,7 +2,10 @@
    A static file (the CSP allows no inline script). Drafts: a form with data-draft="name" is
    saved to localStorage as it is typed (never hidden fields, never the CSRF token or keys)
    and restored when the form is shown again; a form with data-draft-clear="name" clears
-   that draft when it is submitted; logging out clears every draft and the page cache. */
+   that draft when it is submitted, and a page with an element data-draft-done="name" (the
+   outcome page of that form) clears it when shown; files and fields marked
+   autocomplete="off" (identity numbers) are never kept; logging out clears every draft and
+   the page cache. */
 (function () {
   "use strict";
   var PREFIX = "emitra-draft:";
@@ -12,7 +15,8 @@
   }
 
   function saveable(el) {
-    return el.name && el.type !== "hidden" && el.type !== "password" && el.type !== "submit";
+    return el.name && el.type !== "hidden" && el.type !== "password" && el.type !== "submit" &&
+      el.type !== "file" && el.getAttribute("autocomplete") !== "off";
   }
 
   function keepDraft(form) {
@@ -46,6 +50,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), keepDraft);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-draft-done]"), function (el) {
+      clearDrafts(el.getAttribute("data-draft-done"));
+    });
     Array.prototype.forEach.call(document.querySelectorAll("form[data-draft-clear]"), function (f) {
       f.addEventListener("submit", function () { clearDrafts(f.getAttribute("data-draft-clear")); });
     });

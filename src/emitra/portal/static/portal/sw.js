@@ -3,7 +3,7 @@
    fetched without cookies, so it shows nobody's data). Static files: cache first.
    Only GET requests to our own origin are handled; everything else goes to the network. */
 "use strict";
-var VERSION = "emitra-portal-v1";
+var VERSION = "emitra-portal-v2";
 var SHELL = VERSION + "-shell";
 var STATIC = VERSION + "-static";
 var OFFLINE = "/my/offline/";
