@@ -45,7 +45,9 @@ class LanguageMiddleware:
 
 
 # Paths a staff user may open before passing TOTP: the steps of logging in and out, and
-# language choice. Not all of /accounts/ — the people directory lives there too.
+# language choice. Not all of /accounts/ — the people directory lives there too. The API
+# answers for itself: its session auth refuses a staff session without TOTP with a 401 in
+# the API's envelope (a redirect to a web page means nothing to a program).
 _TOTP_EXEMPT = (
     "/accounts/login/",
     "/accounts/logout/",
@@ -55,6 +57,7 @@ _TOTP_EXEMPT = (
     "/healthz",
     "/readyz",
     "/i18n/",
+    "/api/",
 )
 
 

@@ -19,7 +19,7 @@ from emitra.accounts import services as accounts
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
 from emitra.apitokens import errors
-from emitra.apitokens.models import ApiToken
+from emitra.apitokens.models import ApiToken, IdempotencyRecord
 from emitra.core import audit
 from emitra.core.errors import InvalidInput
 
@@ -113,3 +113,14 @@ def revoke_token(*, user: User, raw: str) -> None:
         record.revoked_at = now
         record.save(update_fields=["revoked_at"])
         audit.record(actor=user, action="apitokens.revoked", obj=record)
+
+
+def purge_idempotency_records(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Forget writes older than API_IDEMPOTENCY_KEEP_HOURS: a client retries within minutes,
+    and the table would otherwise grow with every write ever made. Returns how many went."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.API_IDEMPOTENCY_KEEP_HOURS)
+    old = list(
+        IdempotencyRecord.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:limit]
+    )
+    deleted, _counts = IdempotencyRecord.objects.filter(pk__in=old).delete()
+    return deleted

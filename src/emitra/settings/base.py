@@ -200,6 +200,8 @@ CITIZEN_OTP_MAX_ATTEMPTS = 5
 # key whose first request never finished may be retried after this many seconds.
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 API_IDEMPOTENCY_STALE_SECONDS = 120
+# How long a write's answer is kept for replays under its Idempotency-Key (then purged).
+API_IDEMPOTENCY_KEEP_HOURS = env.int("EMITRA_API_IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # e-Mitra@Home: the rate card has no doorstep charge, so it is set here (₹50, waived for
 # priority groups); four 2-hour slots (home_visits.slots), visits per operator per slot.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
 from emitra.apitokens.models import IdempotencyRecord
+from emitra.apitokens.services import purge_idempotency_records
 from emitra.apitokens.tests.conftest import new_key
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,17 @@ def test_the_schema_requires_the_header_on_keyed_writes(anonymous):
             assert "409" in operation[method.lower()]["responses"], route
         else:
             assert not keyed, route
+
+
+def test_old_replays_are_purged_and_recent_ones_kept(api_as, settings):
+    client = api_as(Role.CITIZEN)
+    old_key, new_key_ = new_key(), new_key()
+    client.send("PUT", LANGUAGE, {"language": "en"}, key=old_key)
+    client.send("PUT", LANGUAGE, {"language": "hi"}, key=new_key_)
+    IdempotencyRecord.objects.filter(key=old_key).update(
+        created_at=timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_KEEP_HOURS + 1)
+    )
+
+    assert purge_idempotency_records() == 1
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == [new_key_]
