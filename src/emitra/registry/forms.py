@@ -230,6 +230,13 @@ class ConsentForm(forms.Form):
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
 
+    def __init__(self, *args: Any, citizen: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if citizen:  # a citizen reads a family's data to fill a form; changes go via a kiosk
+            field = self.fields["purpose"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(p.value, p.label) for p in (Purpose.APPLICATION, Purpose.SCHEMES)]
+
 
 class CheckerForm(forms.Form):
     """The public, anonymous eligibility checker: facts only, no identity."""

@@ -42,6 +42,10 @@ from emitra.registry.models import (
 from emitra.registry.prefill import GRANT_PARAM
 
 KIOSK = "kiosk operators submit registry changes and read a family's data with its OTP consent"
+CONSENT = (
+    "a kiosk operator, or a citizen applying on the portal, reads a family's data only after "
+    "the OTP sent to the family's registered mobile"
+)
 VERIFY = "the district society verifies registry changes of its district; operators track theirs"
 
 
@@ -242,10 +246,14 @@ def reject(request: HttpRequest, number: str) -> HttpResponse:
 # --- consent, prefill, schemes -------------------------------------------------------------------
 
 
-@allow(Role.OPERATOR, reason=KIOSK)
+@allow(Role.OPERATOR, Role.CITIZEN, reason=CONSENT)
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent(request: HttpRequest) -> HttpResponse:
-    form = ConsentForm(request.POST or None, initial={"purpose": request.GET.get("purpose", "")})
+    form = ConsentForm(
+        request.POST or None,
+        initial={"purpose": request.GET.get("purpose", "")},
+        citizen=_user(request).role == Role.CITIZEN,
+    )
     status = 200
     if request.method == "POST":
         status = 422
@@ -272,7 +280,7 @@ def consent(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(Role.OPERATOR, reason=KIOSK)
+@allow(Role.OPERATOR, Role.CITIZEN, reason=CONSENT)
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent_verify(request: HttpRequest, pk: int) -> HttpResponse:
     asked = get_object_or_404(
@@ -310,7 +318,7 @@ def _grant_or_expired(request: HttpRequest, token: str) -> ConsentGrant | HttpRe
         return render(request, "registry/expired.html", {"message": exc.message}, status=410)
 
 
-@allow(Role.OPERATOR, reason=KIOSK)
+@allow(Role.OPERATOR, Role.CITIZEN, reason=CONSENT)
 @require_safe
 def grant(request: HttpRequest, token: str) -> HttpResponse:
     found = _grant_or_expired(request, token)
@@ -321,7 +329,7 @@ def grant(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registry/grant.html", {"grant": found, "members": members})
 
 
-@allow(Role.OPERATOR, reason=KIOSK)
+@allow(Role.OPERATOR, Role.CITIZEN, reason=CONSENT)
 @require_safe
 def prefill(request: HttpRequest, token: str) -> HttpResponse:
     """A member's data for an application form: HTML, or JSON with ``?format=json`` (what a
@@ -344,7 +352,7 @@ def prefill(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registry/prefill.html", {"grant": found, "values": values})
 
 
-@allow(Role.OPERATOR, reason=KIOSK)
+@allow(Role.OPERATOR, Role.CITIZEN, reason=CONSENT)
 @require_safe
 def family_schemes(request: HttpRequest, token: str) -> HttpResponse:
     found = _grant_or_expired(request, token)

@@ -16,7 +16,7 @@ from django.test import Client
 
 from emitra.accounts.roles import Role
 from emitra.core.logging import JsonFormatter
-from emitra.registry.models import AccessRecord, ChangeRequest, Family
+from emitra.registry.models import AccessRecord, ChangeRequest, ConsentRequest, Family
 
 from .conftest import aadhaar_number, queued_code
 
@@ -195,10 +195,13 @@ def test_a_gp_outside_the_district_is_refused_on_the_form(operator, geo):
 @pytest.mark.parametrize(
     "role", [Role.CITIZEN, Role.LSP, Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR]
 )
-def test_only_operators_enrol_and_fetch_family_data(client_as, role):
-    client = client_as(role)
-    assert client.get("/registry/enrol/").status_code == 403
-    assert client.get("/registry/consent/").status_code == 403
+def test_only_operators_enrol(client_as, role):
+    assert client_as(role).get("/registry/enrol/").status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.LSP, Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR])
+def test_only_operators_and_citizens_fetch_family_data(client_as, role):
+    assert client_as(role).get("/registry/consent/").status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.CITIZEN, Role.STATE_ADMIN])
@@ -310,6 +313,30 @@ def test_an_application_form_gets_its_values_back_after_consent(operator, enrol,
     assert values["applicant_name"] == "Sita Devi" and values["jan_aadhaar"] == family.family_id
     request.user = make_user(Role.OPERATOR)  # another operator's form gets nothing
     assert initial_for(request) == {}
+
+
+def test_a_citizen_on_the_portal_fills_a_form_after_the_familys_otp(enrol, rf, make_user):
+    """The same consent, asked by a citizen: only to read (never to change the record)."""
+    from emitra.registry.prefill import initial_for
+
+    family = enrol()
+    citizen = make_user(Role.CITIZEN, mobile="9829055511")
+    me = logged_in(citizen)
+    form_url = "/my/apply/old-age-pension/"
+    refused = me.post("/registry/consent/", {"family_id": family.family_id, "purpose": "update"})
+    assert refused.status_code == 422  # a citizen may not ask to change the record
+    assert not ConsentRequest.objects.filter(family=family).exists()
+
+    asked = me.post(
+        "/registry/consent/",
+        {"family_id": family.family_id, "purpose": "application", "next": form_url},
+    )
+    back = me.post(asked["Location"], {"code": queued_code(family.mobile)})
+
+    assert back["Location"].startswith(form_url + "?jan_aadhaar_grant=")
+    request = rf.get(back["Location"])
+    request.user = citizen
+    assert initial_for(request)["jan_aadhaar"] == family.family_id
 
 
 def test_consent_never_sends_the_browser_off_site(operator, enrol):
