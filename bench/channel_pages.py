@@ -66,6 +66,8 @@ def prepare_channels() -> dict[str, Any]:
 PORTAL_PAGES: list[base.Page] = [
     ("portal: home", "/my/", "citizen"),
     ("portal: pay a bill", "/my/bills/", "citizen"),
+    ("portal: apply for a service", "/my/apply/", "citizen"),
+    ("portal: application form", "/my/apply/domicile-certificate/", "citizen"),
     ("portal: track application", "/applications/track/", "citizen"),
 ]
 MACHINE_PAGES: list[base.Page] = [

@@ -90,6 +90,9 @@ def test_the_application_is_filed_only_when_the_fee_arrives(apply, applicant, ca
     assert posted_balance(chart.gateway_clearing()) == -order.total
     assert refunds_owed() == 0
     assert_ledger_ok()
+    home = signed_in(applicant).get("/my/").content.decode()
+    assert f"/applications/{application.number}/receipt.pdf" in home  # "My documents"
+    assert f"/my/fees/{order.number}/" in home
 
 
 def test_a_replayed_callback_files_nothing_twice(apply, call_back):
