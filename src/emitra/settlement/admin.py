@@ -19,8 +19,8 @@ class SettlementAdmin(ReadOnlyAdmin):
 
 @admin.register(Mismatch)
 class MismatchAdmin(ReadOnlyAdmin):
-    list_display = ["day", "source", "partner", "reference", "kind", "state"]
-    list_filter = ["source", "state", "kind"]
+    list_display = ["day", "source", "partner", "reference", "kind", "order_kind", "state"]
+    list_filter = ["source", "state", "kind", "order_kind"]
     search_fields = ["reference"]
 
 

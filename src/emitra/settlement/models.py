@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +93,13 @@ class Mismatch(models.Model):
     ours = models.BigIntegerField(_("our amount (paise)"), null=True, blank=True)
     theirs = models.BigIntegerField(_("their amount (paise)"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    order_kind = models.CharField(
+        _("order kind"),
+        max_length=20,
+        blank=True,
+        help_text=_("Which kind of our gateway orders the mismatch concerns; empty if none."),
+    )
+    order_pk = models.BigIntegerField(_("order id"), null=True, blank=True)
     topup = models.ForeignKey(
         "payments.TopUp",
         verbose_name=_("top-up"),
@@ -100,6 +107,7 @@ class Mismatch(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        help_text=_("Kept for a top-up's mismatch: its status can be checked at the gateway."),
     )
     state = models.CharField(
         _("state"), max_length=10, choices=MismatchState.choices, default=MismatchState.OPEN
@@ -128,6 +136,15 @@ class Mismatch(models.Model):
             models.CheckConstraint(
                 condition=Q(state="open") | Q(resolved_at__isnull=False),
                 name="settlement_mismatch_resolved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(order_kind="", order_pk__isnull=True)
+                | (~Q(order_kind="") & Q(order_pk__isnull=False)),
+                name="settlement_mismatch_order_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(topup__isnull=True) | Q(order_kind="topup", order_pk=F("topup")),
+                name="settlement_mismatch_topup_is_its_order",
             ),
         ]
         indexes = [models.Index(fields=["state", "day"], name="settlement_mismatch_state_idx")]

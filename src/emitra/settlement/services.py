@@ -15,9 +15,10 @@ an earlier day's payment) is settled as a debit: the department's payable shrink
 Reconciliation
 --------------
 `reconcile_gateway_day` downloads the gateway's settlement file for a day and compares it with
-our top-ups; `import_biller_report` compares a biller's report with the day's entries on
-`biller:<code>:clearing`, matched by the transactions' cause ids. Each disagreement is a
-Mismatch row, once per (source, partner, day, reference, kind): running a day again refreshes
+our gateway orders of every kind (`gateway_orders`: wallet top-ups, online bills and whatever
+else registers a source); `import_biller_report` compares a biller's report with the day's
+entries on `biller:<code>:clearing`, matched by the transactions' cause ids. Each disagreement
+is a Mismatch row, once per (source, partner, day, reference, kind): running a day again refreshes
 the open ones and closes those no longer found. Files are fetched outside any transaction.
 """
 
@@ -35,7 +36,6 @@ from typing import Any
 
 import structlog
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,8 +52,9 @@ from emitra.ledger import services as ledger
 from emitra.ledger.models import Account, AccountKind, Entry
 from emitra.payments import services as payments
 from emitra.payments.errors import GatewayUnavailable
-from emitra.payments.models import TopUp, TopUpState
-from emitra.settlement import gateway_files
+from emitra.payments.models import TopUpState
+from emitra.settlement import gateway_files, gateway_orders
+from emitra.settlement.gateway_orders import OrderRef
 from emitra.settlement.models import (
     Mismatch,
     MismatchKind,
@@ -376,7 +377,12 @@ class Finding:
     ours: int | None
     theirs: int | None
     detail: str = ""
-    topup_id: int | None = None
+    order_kind: str = ""  # a gateway order source's kind ("topup", "online_bill"), or ""
+    order_pk: int | None = None
+
+    @property
+    def topup_id(self) -> int | None:
+        return self.order_pk if self.order_kind == gateway_orders.TOPUP else None
 
 
 @dataclass(frozen=True)
@@ -439,6 +445,8 @@ def _record(
                     "ours": finding.ours,
                     "theirs": finding.theirs,
                     "detail": finding.detail[:300],
+                    "order_kind": finding.order_kind,
+                    "order_pk": finding.order_pk,
                     "topup_id": finding.topup_id,
                 },
             )
@@ -446,7 +454,12 @@ def _record(
                 opened += 1
             elif mismatch.state == MismatchState.OPEN:
                 Mismatch.objects.filter(pk=mismatch.pk).update(
-                    ours=finding.ours, theirs=finding.theirs, detail=finding.detail[:300]
+                    ours=finding.ours,
+                    theirs=finding.theirs,
+                    detail=finding.detail[:300],
+                    order_kind=finding.order_kind,
+                    order_pk=finding.order_pk,
+                    topup_id=finding.topup_id,
                 )
         closed = 0
         now = timezone.now()
@@ -520,54 +533,58 @@ def parse_gateway_file(text: str) -> list[GatewayRow]:
     ]
 
 
-def _state_label(topup: TopUp | None) -> str:
-    return topup.state if topup is not None else "none"
-
-
-def _compare_row(row: GatewayRow, topup: TopUp | None) -> Finding | None:
-    reference = topup.number if topup is not None else (row.merchant_order_id or row.order_id)
-    topup_id = topup.pk if topup is not None else None
-    credited = topup is not None and topup.state == TopUpState.PAID
+def _compare_row(row: GatewayRow, order: OrderRef | None) -> Finding | None:
+    reference = order.number if order is not None else (row.merchant_order_id or row.order_id)
     if row.status == "paid":
-        if not credited:
+        if order is None:
             return Finding(
                 reference,
                 MismatchKind.MISSING_OURS,
                 None,
                 row.amount,
-                f"gateway order {row.order_id} paid; our top-up: {_state_label(topup)}",
-                topup_id,
+                f"gateway order {row.order_id} paid; no order of ours has its id or number",
             )
-        assert topup is not None
-        if topup.amount != row.amount:
-            return Finding(
-                reference,
-                MismatchKind.AMOUNT,
-                topup.amount,
+        if not order.collected:
+            return _about(
+                order,
+                MismatchKind.MISSING_OURS,
+                None,
                 row.amount,
-                f"gateway order {row.order_id}",
-                topup_id,
+                f"gateway order {row.order_id} paid; our {_noun(order)}: {order.state}",
             )
+        if order.amount != row.amount:
+            detail = f"gateway order {row.order_id}"
+            return _about(order, MismatchKind.AMOUNT, order.amount, row.amount, detail)
         return None
-    if credited:
-        assert topup is not None
-        return Finding(
-            reference,
+    if order is not None and order.collected:
+        return _about(
+            order,
             MismatchKind.FAILED_THEIRS,
-            topup.amount,
+            order.amount,
             row.amount,
             f"gateway order {row.order_id} is {row.status}",
-            topup_id,
         )
     return None
+
+
+def _noun(order: OrderRef) -> str:
+    source = gateway_orders.source_of(order.kind)
+    return source.noun if source is not None else order.kind
+
+
+def _about(
+    order: OrderRef, kind: MismatchKind, ours: int | None, theirs: int | None, detail: str
+) -> Finding:
+    return Finding(order.number, kind, ours, theirs, detail, order.kind, order.pk)
 
 
 def compare_gateway(
     *, day: date, rows: Sequence[GatewayRow], earlier_rows: Callable[[], Sequence[GatewayRow]]
 ) -> list[Finding]:
-    """Every disagreement between the gateway's file for `day` and our top-ups.
+    """Every disagreement between the gateway's file for `day` and our orders of every kind
+    (`gateway_orders`: top-ups, and those the apps above register).
 
-    A top-up we completed on `day` but the gateway completed the day before (its callback was
+    An order we collected on `day` but the gateway completed the day before (its callback was
     lost and a status check credited it after midnight) is looked for in the earlier file,
     fetched only when needed."""
     findings: list[Finding] = []
@@ -575,53 +592,53 @@ def compare_gateway(
     unique: dict[str, GatewayRow] = {}
     for row in rows:
         unique.setdefault(row.order_id, row)
-    topups = TopUp.objects.filter(
-        Q(gateway_order_id__in=list(unique))
-        | Q(number__in=[row.merchant_order_id for row in unique.values()])
+    orders = gateway_orders.find_orders(
+        order_ids=list(unique), numbers=[row.merchant_order_id for row in unique.values()]
     )
-    by_order = {t.gateway_order_id: t for t in topups if t.gateway_order_id}
-    by_number = {t.number: t for t in topups}
-    matched: set[int] = set()
+    by_order = {o.gateway_order_id: o for o in orders if o.gateway_order_id}
+    by_number = {o.number: o for o in orders}
+    matched: set[tuple[str, int]] = set()
     for order_id, row in unique.items():
-        topup = by_order.get(order_id) or by_number.get(row.merchant_order_id)
-        if topup is not None:
-            matched.add(topup.pk)
+        order = by_order.get(order_id) or by_number.get(row.merchant_order_id)
+        if order is not None:
+            matched.add((order.kind, order.pk))
         if counts[order_id] > 1:
+            detail = f"gateway order {order_id} appears {counts[order_id]} times"
             findings.append(
-                Finding(
-                    topup.number if topup is not None else row.merchant_order_id or order_id,
+                _about(order, MismatchKind.DUPLICATE, order.amount, row.amount, detail)
+                if order is not None
+                else Finding(
+                    row.merchant_order_id or order_id,
                     MismatchKind.DUPLICATE,
-                    topup.amount if topup is not None else None,
+                    None,
                     row.amount,
-                    f"gateway order {order_id} appears {counts[order_id]} times",
-                    topup.pk if topup is not None else None,
+                    detail,
                 )
             )
-        finding = _compare_row(row, topup)
+        finding = _compare_row(row, order)
         if finding is not None:
             findings.append(finding)
     start, end = day_bounds(day)
-    unreported = list(
-        TopUp.objects.filter(
-            state=TopUpState.PAID, completed_at__gte=start, completed_at__lt=end
-        ).exclude(pk__in=matched)
-    )
+    unreported = [
+        order
+        for order in gateway_orders.collected_between(start, end)
+        if (order.kind, order.pk) not in matched
+    ]
     if unreported:
         earlier = {row.order_id: row for row in earlier_rows()}
-        for topup in unreported:
-            row_before = earlier.get(topup.gateway_order_id)
+        for order in unreported:
+            row_before = earlier.get(order.gateway_order_id)
             if row_before is None:
                 findings.append(
-                    Finding(
-                        topup.number,
+                    _about(
+                        order,
                         MismatchKind.MISSING_THEIRS,
-                        topup.amount,
+                        order.amount,
                         None,
-                        f"gateway order {topup.gateway_order_id or '—'} not in the file",
-                        topup.pk,
+                        f"gateway order {order.gateway_order_id or '—'} not in the file",
                     )
                 )
-            elif (finding := _compare_row(row_before, topup)) is not None:
+            elif (finding := _compare_row(row_before, order)) is not None:
                 findings.append(finding)
     return findings
 

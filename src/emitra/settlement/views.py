@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -22,7 +22,7 @@ from emitra.core.errors import DomainError
 from emitra.core.exports import csv_response
 from emitra.core.money import plain_rupees
 from emitra.core.timeutil import format_ist
-from emitra.settlement import documents, services
+from emitra.settlement import documents, gateway_orders, services
 from emitra.settlement.models import (
     Mismatch,
     MismatchKind,
@@ -142,6 +142,26 @@ def _mismatches(request: HttpRequest) -> tuple[QuerySet[Mismatch], dict[str, str
     return found, filters
 
 
+def _order_label(mismatch: Mismatch) -> str:
+    """Which kind of our gateway orders a mismatch concerns; a gateway order that is none of
+    ours is "unknown", and a biller's mismatch concerns no gateway order."""
+    if mismatch.order_kind:
+        return gateway_orders.label_of(mismatch.order_kind)
+    return _("Unknown order") if mismatch.source == Source.GATEWAY else ""
+
+
+def _order(mismatch: Mismatch, *, link: bool) -> tuple[str, str]:
+    """The order's kind and, for back-office users, the admin page of the order."""
+    url = ""
+    source = gateway_orders.source_of(mismatch.order_kind) if mismatch.order_kind else None
+    if link and source is not None and source.admin_url_name and mismatch.order_pk is not None:
+        try:
+            url = reverse(source.admin_url_name, args=[mismatch.order_pk])
+        except NoReverseMatch:
+            url = ""
+    return _order_label(mismatch), url
+
+
 @allow(Role.STATE_ADMIN, Role.AUDITOR, reason=READ)
 @require_safe
 def mismatch_list(request: HttpRequest) -> HttpResponse:
@@ -155,6 +175,7 @@ def mismatch_list(request: HttpRequest) -> HttpResponse:
                 _("Partner"),
                 _("Reference"),
                 _("Kind"),
+                _("Order kind"),
                 _("Our amount (INR)"),
                 _("Their amount (INR)"),
                 _("Detail"),
@@ -170,6 +191,7 @@ def mismatch_list(request: HttpRequest) -> HttpResponse:
                     m.partner,
                     m.reference,
                     m.get_kind_display(),
+                    _order_label(m),
                     _amount(m.ours),
                     _amount(m.theirs),
                     m.detail,
@@ -183,11 +205,13 @@ def mismatch_list(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     user = request.user
+    staff = isinstance(user, User) and user.is_staff
     return render(
         request,
         "settlement/mismatches.html",
         {
             "page": page,
+            "rows": [(m, *_order(m, link=staff)) for m in page],
             "filters": filters,
             "sources": Source.choices,
             "states": MismatchState.choices,

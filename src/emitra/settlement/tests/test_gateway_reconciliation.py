@@ -70,6 +70,7 @@ def test_paid_at_the_gateway_but_not_credited_is_flagged(payment_gateway, operat
     assert (mismatch.reference, mismatch.kind) == (lost.number, MismatchKind.MISSING_OURS)
     assert (mismatch.ours, mismatch.theirs) == (None, 700_00)
     assert mismatch.topup_id == lost.pk
+    assert (mismatch.order_kind, mismatch.order_pk) == ("topup", lost.pk)
     assert mismatch.source == "gateway" and mismatch.state == MismatchState.OPEN
 
 
