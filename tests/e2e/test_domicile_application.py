@@ -46,6 +46,15 @@ def session_for(page: Any, base: str, user: Any) -> None:
     )
 
 
+def pick_loaded_option(page: Any, select: str, value: str) -> None:
+    """Choose an option HTMX is loading into `select`: only once it is there and the swap
+    has settled (choosing between the swap and its settling was lost now and then)."""
+    expect(page.locator(f"{select} option[value='{value}']")).to_have_count(1)
+    expect(page.locator(f"{select}.htmx-swapping, {select}.htmx-settling")).to_have_count(0)
+    page.locator(select).select_option(value)
+    expect(page.locator(select)).to_have_value(value)
+
+
 def domicile_service() -> Any:
     revenue = factories.department("revenue", name_en="Revenue", name_hi="राजस्व विभाग")
     factories.rate_card()
@@ -111,11 +120,8 @@ def test_an_operator_files_a_domicile_application_and_the_certificate_verifies(
     page.locator("#f-gender").select_option("female")
     page.locator("#f-jan_aadhaar").fill("1234567890")
     page.locator("#f-mobile").fill("9829012345")
-    with page.expect_response(re.compile(r"/services/pickers/block/")):
-        page.locator("#f-district").select_option("jaipur")  # refreshes the blocks (HTMX)
-    # The response arrives before HTMX swaps the options in: wait for the option itself.
-    expect(page.locator("#f-block option[value='990001']")).to_have_count(1)
-    page.locator("#f-block").select_option("990001")
+    page.locator("#f-district").select_option("jaipur")  # refreshes the blocks (HTMX)
+    pick_loaded_option(page, "#f-block", "990001")
     page.locator("#f-address").fill("12 Gandhi Nagar")
     page.locator("#f-pincode").fill("302015")
     page.locator("#f-photo").set_input_files(files["photo"])

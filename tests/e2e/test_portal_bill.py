@@ -35,14 +35,14 @@ def fits_the_screen(page: Any) -> None:
     assert width <= PHONE["width"] + 1, f"page is {width}px wide at a 360px viewport"
 
 
-def wait_for_callback(number: str) -> OnlineBill:
+def wait_for_callback(number: str, model: Any = OnlineBill) -> Any:
     """The gateway calls back on its own thread: wait for its word (bounded, not asserted)."""
     for _ in range(150):
-        order = OnlineBill.objects.get(number=number)
+        order = model.objects.get(number=number)
         if not order.is_open:
             return order
         time.sleep(0.1)
-    return OnlineBill.objects.get(number=number)
+    return model.objects.get(number=number)
 
 
 @pytest.mark.browser

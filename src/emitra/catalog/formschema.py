@@ -213,6 +213,11 @@ class FormField:
     def is_select(self) -> bool:
         return self.kind in ("choice", "district", "block", "gram_panchayat")
 
+    @property
+    def is_identity_number(self) -> bool:
+        """Aadhaar and Jan Aadhaar numbers: never kept in a draft on the device."""
+        return self.kind in ("aadhaar", "jan_aadhaar", "jan_aadhaar_member")
+
 
 @dataclass
 class BoundForm:

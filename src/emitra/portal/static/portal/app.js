@@ -3,8 +3,8 @@
    saved to localStorage as it is typed (never hidden fields, never the CSRF token or keys)
    and restored when the form is shown again; a form with data-draft-clear="name" clears
    that draft when it is submitted, and a page with an element data-draft-done="name" (the
-   outcome page of that form) clears it when shown; files and fields marked
-   autocomplete="off" (identity numbers) are never kept; logging out clears every draft and
+   outcome page of that form) clears it when shown; files and fields marked data-no-draft
+   (Aadhaar and Jan Aadhaar numbers) are never kept; logging out clears every draft and
    the page cache. */
 (function () {
   "use strict";
@@ -16,7 +16,7 @@
 
   function saveable(el) {
     return el.name && el.type !== "hidden" && el.type !== "password" && el.type !== "submit" &&
-      el.type !== "file" && el.getAttribute("autocomplete") !== "off";
+      el.type !== "file" && !el.hasAttribute("data-no-draft");
   }
 
   function keepDraft(form) {
