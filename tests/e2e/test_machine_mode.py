@@ -1,7 +1,8 @@
 """Journeys at an e-Mitra Plus machine (full screen, Hindi first, no login — the machine's
 device token): a citizen pays an electricity bill in simulated cash and the receipt is
-printed (an ESC/POS job in the spool); a citizen who walks away leaves nothing behind — not on
-the screen, not in the browser's storage, not in the server session."""
+printed (an ESC/POS job in the spool); another pays by card after a first card is declined; a
+third pays with a refund voucher typed on the keypad; a citizen who walks away leaves nothing
+behind — not on the screen, not in the browser's storage, not in the server session."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from emitra.core import outbox
 from emitra.kiosks.models import Kiosk, KioskType
 from emitra.machines import services
 from emitra.machines.access import COOKIE
+from emitra.machines.devices import devices_for
 from emitra.machines.escpos import decode
-from emitra.machines.models import CashPayment, CashState
+from emitra.machines.models import CashPayment, CashState, VoucherPurpose
 
 CONSUMER = "210512345670"  # the biller simulator pays it
 
@@ -145,4 +147,103 @@ def test_after_the_idle_timeout_nothing_of_the_previous_citizen_remains(
     cash = CashPayment.objects.get()
     assert cash.state == CashState.RETURNED  # the ₹100 note came back; nothing was posted
     assert not BillPayment.objects.exists()
+    assert page.refused == []
+
+
+@pytest.mark.browser
+@pytest.mark.simulators
+@pytest.mark.django_db(transaction=True)
+def test_a_citizen_pays_by_card_after_a_first_card_is_declined(
+    live_server, machine_page, biller, tmp_path
+):
+    page = machine_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    reader = devices_for(page.machine.code).card
+    page.goto(f"{live_server.url}/machine/")
+    page.locator("#start").click()
+    page.locator('a[data-biller="jvvnl"]').click()
+    type_on_keypad(page, CONSUMER)
+    page.locator("#fetch").click()
+    expect(page.locator("#bill-consumer")).to_have_text(CONSUMER)
+
+    page.locator("#method-card").click()
+    expect(page.locator("#card-panel")).to_be_visible()
+    expect(page.locator("#cash-panel")).to_be_hidden()
+    expect(page.locator("#method-card")).to_have_attribute("aria-pressed", "true")
+    smallest = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('button, a.touch')]"
+        ".filter(e => e.offsetParent !== null)"
+        ".map(e => e.getBoundingClientRect()).map(r => Math.min(r.width, r.height)))"
+    )
+    assert smallest >= 48  # touch targets
+
+    reader.inject_fault("decline")
+    with page.expect_response(re.compile(r"/machine/api/card/charge$")) as declined:
+        page.locator("#card-pay").click()
+    assert declined.value.status == 409
+    expect(page.locator("#card-error")).to_be_visible()
+    expect(page.locator("#card-pay")).to_be_enabled()  # try again, or choose cash
+    expect(page.locator("#method-cash")).to_be_enabled()
+    assert reader.charged_total() == 0
+
+    page.locator("#card-pay").click()
+
+    expect(page).to_have_url(f"{live_server.url}/machine/pay/outcome/")
+    outbox.run_due()  # the worker calls the biller; the screen notices by itself
+    expect(page.locator("#outcome-paid")).to_be_visible()
+    expect(page.locator("#outcome")).to_have_attribute("data-printed", "yes")
+    payment = BillPayment.objects.get()
+    assert payment.state == PaymentState.SUCCESS
+    cash = CashPayment.objects.get()
+    assert cash.state == CashState.PAID and cash.method == "card"
+    assert reader.charged_total() == cash.total == payment.total  # charged once
+    spool = tmp_path / "machines" / page.machine.code / "spool" / f"{payment.number}.escpos"
+    ops = decode(spool.read_bytes())
+    assert ("text", f"Paid by card, auth {cash.card_auth}") in ops
+    assert page.refused == []
+
+
+@pytest.mark.browser
+@pytest.mark.simulators
+@pytest.mark.django_db(transaction=True)
+def test_a_citizen_pays_a_bill_with_a_refund_voucher_typed_on_the_keypad(
+    live_server, machine_page, biller
+):
+    page = machine_page
+    machine = page.machine
+    earlier = CashPayment.objects.create(
+        key="mc-earlier",
+        machine=machine,
+        biller=Biller.objects.get(code="jvvnl"),
+        consumer=CONSUMER,
+        amount=6000_00,
+        total=6000_00,
+    )
+    services._take_cash(earlier, 6000_00)  # the money an earlier, failed payment took
+    voucher = services.issue_voucher(
+        cash=earlier, purpose=VoucherPurpose.REFUND, amount=6000_00, reason="biller down"
+    )
+    page.goto(f"{live_server.url}/machine/")
+    page.locator("#have-voucher").click()
+    type_on_keypad(page, voucher.code)
+    expect(page.locator("#voucher-code")).to_have_value(voucher.code)
+    page.locator("#voucher-use").click()
+    expect(page.locator("#voucher-held")).to_be_visible()
+    assert page.evaluate("sessionStorage.length") == 0  # the code is never kept in the browser
+    page.locator('a[data-biller="jvvnl"]').click()
+    type_on_keypad(page, CONSUMER)
+    page.locator("#fetch").click()
+    expect(page.locator("#bill-credited")).to_be_visible()
+
+    page.locator("#voucher-pay").click()
+
+    expect(page).to_have_url(f"{live_server.url}/machine/pay/outcome/")
+    outbox.run_due()
+    expect(page.locator("#outcome-paid")).to_be_visible()
+    expect(page.locator("#outcome-change")).to_be_visible()  # the excess, on a new voucher
+    expect(page.locator("#outcome")).to_have_attribute("data-printed", "yes")
+    voucher.refresh_from_db()
+    assert voucher.redeemed_at is not None
+    paid = CashPayment.objects.exclude(key="mc-earlier").get()
+    assert paid.state == CashState.PAID and paid.credited == 6000_00
     assert page.refused == []

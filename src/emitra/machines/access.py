@@ -26,6 +26,7 @@ COOKIE = "emitra_machine"
 SEEN = "machine_seen"  # last touch (epoch seconds) of the citizen at the screen
 LANG = "machine_lang"
 CASH = "machine_cash"  # the key of the citizen's cash payment in progress
+VOUCHER = "machine_voucher"  # the code of a refund voucher the citizen will use for the bill
 LANGUAGES = ("hi", "en")
 
 

@@ -17,3 +17,8 @@ def heartbeat_seconds() -> int:
 def offline_seconds() -> int:
     """A machine silent for longer than this is listed as offline."""
     return int(getattr(settings, "MACHINE_OFFLINE_SECONDS", 180))
+
+
+def voucher_days() -> int:
+    """A refund voucher can be paid out at a counter for this many days after it was issued."""
+    return int(getattr(settings, "MACHINE_VOUCHER_DAYS", 180))

@@ -20,6 +20,7 @@ from django.conf import settings
 
 NOTES = (10, 20, 50, 100, 200, 500)  # rupee notes the acceptor takes (₹2000 is withdrawn)
 FAULTS = ("", "jam", "jam_after_one", "reject", "timeout")
+CARD_FAULTS = ("", "decline", "fault", "timeout")
 
 
 class CashFault(Exception):
@@ -67,8 +68,21 @@ class CardResult:
     reason: str = ""
 
 
+class CardFault(Exception):
+    """The reader failed mid-way (a fault, or no answer from the card in time). The driver
+    guarantees the charge was not completed (a real terminal voids it by reference)."""
+
+    kind = "fault"
+
+    def __init__(self, kind: str = "fault") -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 class CardReader(Protocol):
-    def charge(self, amount: int, *, reference: str) -> CardResult: ...
+    def charge(self, amount: int, *, reference: str) -> CardResult:
+        """Charge `amount` paise once per `reference`: asked again with the same reference
+        (a retried request), it answers the first result and charges nothing more."""
 
     def status(self) -> str: ...
 
@@ -169,17 +183,67 @@ class SimulatedCashAcceptor:
 
 
 class SimulatedCardReader:
-    """Approves, except amounts ending in 13 paise (the test's way to see a decline)."""
+    """Charges kept in a JSON file by reference, so a replayed reference never charges twice.
+
+    Approves, except amounts ending in 13 paise (a decline by the issuer). A fault set by
+    `inject_fault` strikes once, at the next charge: "decline" (the issuer says no), "fault"
+    (the reader fails mid-way) or "timeout" (the card was not presented in time); a fault
+    leaves nothing charged."""
+
+    def __init__(self, machine_code: str) -> None:
+        self.path = device_dir(machine_code) / "card.json"
+
+    def _load(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {"fault": "", "charges": {}}
+        data: dict[str, Any] = json.loads(self.path.read_text())
+        return data
+
+    def _save(self, data: dict[str, Any]) -> None:
+        _write_json(self.path, data)
+
+    def inject_fault(self, fault: str) -> None:
+        if fault not in CARD_FAULTS:
+            raise ValueError(fault)
+        data = self._load()
+        data["fault"] = fault
+        self._save(data)
 
     def charge(self, amount: int, *, reference: str) -> CardResult:
-        if amount <= 0 or amount % 100 == 13:
-            return CardResult(approved=False, reason="declined by the issuer")
-        return CardResult(
-            approved=True, auth_code=f"SIM{zlib.crc32(reference.encode()) % 1_000_000:06d}"
-        )
+        data = self._load()
+        known = data["charges"].get(reference)
+        if known is not None:
+            return CardResult(
+                approved=known["approved"], auth_code=known["auth_code"], reason=known["reason"]
+            )
+        fault = data["fault"]
+        if fault in ("fault", "timeout"):
+            data["fault"] = ""
+            self._save(data)
+            raise CardFault(fault)
+        if fault == "decline" or amount <= 0 or amount % 100 == 13:
+            result = CardResult(approved=False, reason="declined by the issuer")
+        else:
+            result = CardResult(
+                approved=True, auth_code=f"SIM{zlib.crc32(reference.encode()) % 1_000_000:06d}"
+            )
+        data["fault"] = ""
+        data["charges"][reference] = {
+            "amount": amount,
+            "approved": result.approved,
+            "auth_code": result.auth_code,
+            "reason": result.reason,
+        }
+        self._save(data)
+        return result
+
+    def charged_total(self) -> int:
+        """Paise approved on cards so far (what the acquirer will pay the machine's owner)."""
+        charges = self._load()["charges"].values()
+        return int(sum(c["amount"] for c in charges if c["approved"]))
 
     def status(self) -> str:
-        return "ok"
+        return "fault" if self._load()["fault"] in ("fault", "timeout") else "ok"
 
 
 class SimulatedPrinter:
@@ -218,6 +282,6 @@ def devices_for(machine_code: str) -> Devices:
     """The drivers of one machine (simulated ones: no real driver ships yet)."""
     return Devices(
         cash=SimulatedCashAcceptor(machine_code),
-        card=SimulatedCardReader(),
+        card=SimulatedCardReader(machine_code),
         printer=SimulatedPrinter(machine_code),
     )

@@ -57,3 +57,78 @@ class BillAlreadyPaid(Conflict):
             _("This bill was paid recently (receipt %(number)s). Please check before paying again.")
             % {"number": number},
         )
+
+
+class CashInEscrow(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.cash_in_escrow",
+            _("You have already inserted notes. Please pay in cash, or cancel to get them back."),
+        )
+
+
+class CardDeclined(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.card_declined",
+            _("Your card was declined and nothing was charged. Try again, or pay in cash."),
+        )
+
+
+class CardReaderFault(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.card_fault",
+            _("The card reader did not finish and nothing was charged. Try again, or pay in cash."),
+        )
+
+
+class ChargeInProgress(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.charging", _("Your card is being charged. Please wait a moment.")
+        )
+
+
+class UnknownVoucher(NotFound):
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.voucher_unknown",
+            _("No refund voucher has this code. Check the 12 digits printed on the voucher."),
+        )
+
+
+class VoucherRedeemed(Conflict):
+    def __init__(self, when: str) -> None:
+        super().__init__(
+            "machines.voucher_redeemed",
+            _("This voucher was already used on %(when)s. It cannot be used again.")
+            % {"when": when},
+        )
+
+
+class VoucherExpired(Conflict):
+    def __init__(self, when: str) -> None:
+        super().__init__(
+            "machines.voucher_expired",
+            _(
+                "This voucher expired on %(when)s and cannot be paid out at a counter. "
+                "The bearer may ask the district e-Mitra society."
+            )
+            % {"when": when},
+        )
+
+
+class NothingToCharge(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.nothing_to_charge",
+            _("Your refund voucher covers the whole bill: there is nothing to pay by card."),
+        )
+
+
+class VoucherAlreadyApplied(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.voucher_applied", _("A refund voucher is already used for this bill.")
+        )

@@ -1,12 +1,14 @@
 """e-Mitra Plus machines, the cash payments taken at them and the refund vouchers they print.
 
 A Machine is a kiosk of type "plus"; it signs in with its own device token (only a hash is
-kept), never with a person's login. A CashPayment follows one citizen's cash from escrow to a
-paid bill — or to a refund voucher when the cash was taken but the service failed.
+kept), never with a person's login. A CashPayment follows one citizen's payment — cash from
+escrow, or one card charge — to a paid bill, or to a refund voucher when the money was taken
+but the service failed. A voucher is paid out once, in cash, at a kiosk counter.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -38,14 +40,21 @@ class Machine(models.Model):
 
 class CashState(models.TextChoices):
     COLLECTING = "collecting", _("Taking cash")
+    CHARGING = "charging", _("Charging the card")
     RETURNED = "returned", _("Cash returned")
     PAYING = "paying", _("Paying the bill")
     PAID = "paid", _("Paid")
     VOUCHERED = "vouchered", _("Refund voucher issued")
 
 
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+
+
 class CashPayment(models.Model):
-    """One citizen's cash payment of one bill at a machine."""
+    """One citizen's payment of one bill at a machine, in cash or by card (the name is older
+    than the card reader)."""
 
     key = models.CharField(_("key"), max_length=40, unique=True)
     machine = models.ForeignKey(
@@ -58,6 +67,13 @@ class CashPayment(models.Model):
     amount = models.BigIntegerField(_("bill amount (paise)"))
     total = models.BigIntegerField(_("to pay (paise)"))
     stacked = models.BigIntegerField(_("cash taken (paise)"), default=0)
+    method = models.CharField(
+        _("paid by"), max_length=4, choices=PaymentMethod.choices, default=PaymentMethod.CASH
+    )
+    charged = models.BigIntegerField(_("card charged (paise)"), default=0)
+    credited = models.BigIntegerField(_("paid by refund voucher (paise)"), default=0)
+    card_auth = models.CharField(_("card authorisation code"), max_length=20, blank=True)
+    card_attempts = models.PositiveSmallIntegerField(_("card attempts"), default=0)
     state = models.CharField(
         _("state"), max_length=12, choices=CashState.choices, default=CashState.COLLECTING
     )
@@ -83,10 +99,17 @@ class CashPayment(models.Model):
                 condition=Q(state__in=CashState.values), name="machines_cash_known_state"
             ),
             models.CheckConstraint(condition=Q(stacked__gte=0), name="machines_cash_stacked"),
+            models.CheckConstraint(condition=Q(charged__gte=0), name="machines_card_charged"),
+            models.CheckConstraint(condition=Q(credited__gte=0), name="machines_voucher_credited"),
         ]
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def due(self) -> int:
+        """What is still to pay in cash or by card, after any refund voucher."""
+        return max(0, self.total - self.credited)
 
 
 class VoucherPurpose(models.TextChoices):
@@ -95,10 +118,20 @@ class VoucherPurpose(models.TextChoices):
 
 
 class RefundVoucher(models.Model):
-    """Cash the machine kept without giving the service (or change it cannot give): owed to
-    the bearer, recorded in the ledger (wallet → refund vouchers payable)."""
+    """Money the machine kept without giving the service (or change it cannot give): owed to
+    the bearer, recorded in the ledger (wallet → refund vouchers payable). Open while
+    `redeemed_at` is empty; used once: paid out in cash at a counter (vouchers payable → the
+    operator's wallet) or applied to a bill at a machine (vouchers payable → its wallet).
+    It is paid out on its random `code`, never on its number alone: numbers are gapless, so
+    anyone could guess one."""
 
     number = models.CharField(_("voucher number"), max_length=32, unique=True)
+    code = models.CharField(
+        _("redemption code"),
+        max_length=12,
+        unique=True,
+        help_text=_("Twelve random digits printed on the voucher; asked for when it is used."),
+    )
     cash_payment = models.ForeignKey(
         CashPayment,
         verbose_name=_("cash payment"),
@@ -111,6 +144,25 @@ class RefundVoucher(models.Model):
     journal_transaction_id = models.BigIntegerField(_("journal transaction"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid out by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_to = models.ForeignKey(
+        CashPayment,
+        verbose_name=_("used to pay"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applied_vouchers",
+    )
+    redemption_transaction_id = models.BigIntegerField(
+        _("pay-out journal transaction"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("refund voucher")
@@ -120,6 +172,12 @@ class RefundVoucher(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="machines_voucher_positive"),
             models.UniqueConstraint(
                 fields=["cash_payment", "purpose"], name="machines_voucher_once_per_purpose"
+            ),
+            models.CheckConstraint(
+                condition=Q(redeemed_at__isnull=True)
+                | Q(redeemed_by__isnull=False)
+                | Q(applied_to__isnull=False),
+                name="machines_voucher_redeemed_somewhere",
             ),
         ]
 

@@ -1,6 +1,7 @@
 """The machine's screens (full-screen, touch-first, Hindi first), its device bridge (small
-JSON endpoints the page calls to drive the simulated cash acceptor and printer), heartbeats,
-and the admins' list of machines with who is offline."""
+JSON endpoints the page calls to drive the simulated cash acceptor, card reader and printer),
+heartbeats, the admins' list of machines with who is offline, and the counter's pay-out of a
+machine's refund voucher."""
 
 from __future__ import annotations
 
@@ -31,14 +32,16 @@ from emitra.machines.access import (
     COOKIE,
     LANG,
     LANGUAGES,
+    VOUCHER,
     machine_of,
     machine_only,
     wipe_session,
 )
 from emitra.machines.devices import NOTES, devices_for
-from emitra.machines.models import CashPayment
+from emitra.machines.models import CashPayment, RefundVoucher
 
 SCREEN = "the machine's own screen, driven by a citizen at the machine"
+VOUCHER_ERROR = "machine_voucher_error"
 BRIDGE = "the machine's page drives its own devices through the bridge"
 ADMINS = (Role.STATE_ADMIN, Role.DISTRICT_ADMIN)
 
@@ -117,7 +120,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @machine_only(SCREEN)
 def billers(request: HttpRequest) -> HttpResponse:
     rows = Biller.objects.filter(is_active=True).select_related("service").order_by("name_en")
-    return _screen(request, "machines/billers.html", {"billers": rows})
+    code = request.session.get(VOUCHER, "")
+    held = RefundVoucher.objects.filter(code=code).first() if code else None
+    return _screen(
+        request,
+        "machines/billers.html",
+        {"billers": rows, "voucher_amount": format_inr(held.amount) if held else ""},
+    )
 
 
 @machine_only(SCREEN)
@@ -138,8 +147,30 @@ def consumer(request: HttpRequest, code: str) -> HttpResponse:
             error = str(failure.message)
         else:
             request.session[CASH] = cash.key
+            code = request.session.pop(VOUCHER, "")
+            if code:
+                try:
+                    services.apply_voucher(cash=cash, code=code)
+                except DomainError as failure:
+                    request.session[VOUCHER_ERROR] = str(failure.message)
             return redirect("machines:pay")
     return _screen(request, "machines/consumer.html", {"biller": biller, "error": error})
+
+
+@machine_only(SCREEN)
+def voucher(request: HttpRequest) -> HttpResponse:
+    """ "I have a refund voucher": the citizen types its code, then picks the bill it pays."""
+    error = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "")[:64]
+        try:
+            found = services.check_voucher(code=code)
+        except DomainError as failure:
+            error = str(failure.message)
+        else:
+            request.session[VOUCHER] = found.code
+            return redirect("machines:billers")
+    return _screen(request, "machines/voucher.html", {"error": error})
 
 
 @require_safe
@@ -148,6 +179,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     cash = _cash(request)
     if cash is None:
         return redirect("machines:home")
+    escrow = devices_for(machine_of(request).code).cash.escrow()
     return _screen(
         request,
         "machines/pay.html",
@@ -155,7 +187,12 @@ def pay(request: HttpRequest) -> HttpResponse:
             "cash": cash,
             "notes": NOTES,
             "total": format_inr(cash.total),
-            "escrow": format_inr(devices_for(machine_of(request).code).cash.escrow()),
+            "escrow": format_inr(escrow),
+            "has_escrow": escrow > 0,
+            "credited": format_inr(cash.credited),
+            "due": format_inr(cash.due),
+            "voucher_error": request.session.pop(VOUCHER_ERROR, ""),
+            "card_refused": cash.fault if cash.card_attempts else "",
         },
     )
 
@@ -188,7 +225,10 @@ def _state(cash: CashPayment) -> dict[str, Any]:
         "state": cash.state,
         "state_label": str(cash.get_state_display()),
         "total": format_inr(cash.total),
+        "method": cash.method,
         "stacked": format_inr(cash.stacked),
+        "charged": format_inr(cash.charged),
+        "credited": format_inr(cash.credited),
         "receipt": payment.number if payment is not None else "",
         "payment_state": payment.state if payment is not None else "",
         "printed": cash.printed_at is not None,
@@ -215,7 +255,7 @@ def cash_insert(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         cash.refresh_from_db()
         return _error(error, state=cash.state, escrow=format_inr(devices.cash.escrow()))
-    return JsonResponse({"ok": True, "escrow": format_inr(escrow), "enough": escrow >= cash.total})
+    return JsonResponse({"ok": True, "escrow": format_inr(escrow), "enough": escrow >= cash.due})
 
 
 @require_POST
@@ -240,7 +280,27 @@ def cash_confirm(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         cash.refresh_from_db()
         return _error(error, state=cash.state)
-    services.print_outcome(cash=cash, devices=devices)
+    return _printed(cash)
+
+
+@require_POST
+@machine_only(BRIDGE, api=True)
+def card_charge(request: HttpRequest) -> HttpResponse:
+    """Charge the citizen's card the exact amount due (once, however often it is asked)."""
+    cash = _cash(request)
+    if cash is None:
+        return JsonResponse({"ok": False, "message": _("Start again.")}, status=404)
+    try:
+        cash = services.charge_card(cash=cash, devices=devices_for(cash.machine.code))
+    except DomainError as error:
+        cash.refresh_from_db()
+        return _error(error, state=cash.state)
+    return _printed(cash)
+
+
+def _printed(cash: CashPayment) -> JsonResponse:
+    """Print what is due (once) and answer the payment's state: the end of cash and card."""
+    services.print_outcome(cash=cash, devices=devices_for(cash.machine.code))
     cash.refresh_from_db()
     return JsonResponse(_state(cash))
 
@@ -252,10 +312,7 @@ def payment_state(request: HttpRequest) -> HttpResponse:
     cash = _cash(request)
     if cash is None:
         return JsonResponse({"ok": False}, status=404)
-    cash = services.settle(key=cash.key)
-    services.print_outcome(cash=cash, devices=devices_for(cash.machine.code))
-    cash.refresh_from_db()
-    return JsonResponse(_state(cash))
+    return _printed(services.settle(key=cash.key))
 
 
 @require_POST
@@ -344,3 +401,35 @@ def issue_token(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         return render(request, "machines/token.html", {"error": error.message}, status=400)
     return render(request, "machines/token.html", {"machine": machine, "token": token})
+
+
+# --- the kiosk counter: paying out a machine's refund voucher -------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@allow(Role.OPERATOR, reason="an operator pays a machine refund voucher's bearer at the counter")
+def voucher_payout(request: HttpRequest) -> HttpResponse:
+    """GET: the form (and, after a pay-out, what to hand over); POST: pay the voucher out."""
+    user = _user(request)
+    error = ""
+    code = ""
+    status = 200
+    if request.method == "POST":
+        code = request.POST.get("code", "")[:64]
+        try:
+            voucher = services.pay_out_voucher(operator=user, code=code)
+        except DomainError as failure:
+            error, status = str(failure.message), failure.status
+        else:
+            return redirect(f"{request.path}?paid={voucher.number}")
+    paid = None
+    if request.GET.get("paid"):
+        paid = RefundVoucher.objects.filter(
+            number=request.GET["paid"][:32], redeemed_by=user
+        ).first()
+    return render(
+        request,
+        "machines/voucher_payout.html",
+        {"error": error, "code": code, "paid": paid},
+        status=status,
+    )

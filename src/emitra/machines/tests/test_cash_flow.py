@@ -92,6 +92,8 @@ def test_a_biller_failure_after_the_cash_was_taken_gives_a_recorded_refund_vouch
 
     paths = services.print_outcome(cash=cash, devices=devices)
     assert any(("text", f"Voucher: {refund.number}") in decode(p.read_bytes()) for p in paths)
+    code = f"Code: {services.format_voucher_code(refund.code)}"
+    assert any(("text", code) in decode(p.read_bytes()) for p in paths)  # printed to redeem
     assert_ledger_ok()
 
 

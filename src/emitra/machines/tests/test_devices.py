@@ -124,7 +124,7 @@ def test_an_injected_fault_shows_in_the_status_until_it_strikes():
 
 
 def test_the_card_reader_approves_and_declines():
-    reader = SimulatedCardReader()
+    reader = SimulatedCardReader("M-1")
     approved = reader.charge(500_00, reference="R1")
     declined = reader.charge(500_13, reference="R2")
 

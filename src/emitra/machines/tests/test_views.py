@@ -44,7 +44,13 @@ def post_json(client: Client, url: str, data: dict[str, object] | None = None) -
 
 
 def test_every_machine_view_declares_its_access():
-    for url in ("/machine/", "/machine/bills/", "/machine/api/heartbeat", "/machine/api/idle"):
+    for url in (
+        "/machine/",
+        "/machine/bills/",
+        "/machine/api/heartbeat",
+        "/machine/api/idle",
+        "/machine/api/card/charge",
+    ):
         assert resolve(url).func.access["roles"] == "machine"  # type: ignore[attr-defined]
     assert resolve("/machine/pair/").func.access["public"] is True  # type: ignore[attr-defined]
 
@@ -64,6 +70,12 @@ def test_a_person_logged_in_is_refused_even_with_a_machine_token(client_as, mach
         client.cookies[access.COOKIE] = token
         assert client.get("/machine/").status_code == 403
         assert client.post("/machine/api/heartbeat").status_code == 403
+        assert client.post("/machine/api/card/charge").status_code == 403
+
+
+def test_the_card_bridge_needs_the_device_token(client, machine):
+    assert client.post("/machine/api/card/charge").status_code == 401
+    assert machine_client("not-the-token").post("/machine/api/card/charge").status_code == 401
 
 
 def test_pairing_with_the_token_sets_an_httponly_cookie(client, machine_and_token):
@@ -266,3 +278,45 @@ def test_a_district_admin_cannot_issue_a_token_for_another_districts_machine(
     assert kiosk.code not in client.get("/machines/token/").content.decode()
     assert client.post("/machines/token/", {"kiosk": kiosk.code}).status_code == 404
     assert not Machine.objects.exists()
+
+
+@pytest.mark.simulators
+def test_the_bridge_charges_a_card_once_however_often_it_is_asked(biller, machine_and_token, jvvnl):
+    machine, token = machine_and_token
+    client = machine_client(token)
+    client.post("/machine/bills/jvvnl/", {"consumer": OK})
+    devices = devices_for(machine.code)
+    devices.card.inject_fault("decline")
+
+    declined = post_json(client, "/machine/api/card/charge")
+    assert declined.status_code == 409
+    assert declined.json()["code"] == "machines.card_declined"
+    assert declined.json()["state"] == CashState.COLLECTING
+    assert "nothing was charged" in declined.json()["message"]
+    assert "did not go through" in client.get("/machine/pay/").content.decode()
+
+    first = post_json(client, "/machine/api/card/charge").json()
+    again = post_json(client, "/machine/api/card/charge").json()  # a double tap
+
+    assert first["ok"] and first["method"] == "card" and first["state"] == CashState.PAYING
+    assert again["state"] == CashState.PAYING and again["receipt"] == first["receipt"]
+    cash = CashPayment.objects.get()
+    assert devices.card.charged_total() == cash.total == cash.charged
+    run_outbox()
+    state = client.get("/machine/api/payment").json()
+    assert state["state"] == CashState.PAID and state["printed"] is True
+
+
+@pytest.mark.simulators
+def test_the_pay_screen_offers_cash_or_card(biller, machine_and_token, jvvnl):
+    _machine, token = machine_and_token
+    client = machine_client(token)
+    client.post("/machine/bills/jvvnl/", {"consumer": OK})
+    page = client.get("/machine/pay/").content.decode()
+    assert 'id="method-cash"' in page and 'id="method-card"' in page
+    assert 'data-charge="/machine/api/card/charge"' in page
+    assert 'id="method-card" data-method="card" aria-pressed="false">' in page
+
+    post_json(client, "/machine/api/cash/insert", {"note": 100})
+    page = client.get("/machine/pay/").content.decode()
+    assert 'aria-pressed="false" disabled>' in page  # notes in: finish in cash

@@ -1,5 +1,5 @@
 /* e-Mitra Plus machine screen: idle timeout, heartbeat, numeric keypad, and the device
-   bridge (insert cash -> escrow -> confirm). No inline script anywhere (CSP). */
+   bridge (insert cash -> escrow -> confirm, or charge a card). No inline script anywhere (CSP). */
 (function () {
   "use strict";
   var body = document.body;
@@ -55,23 +55,40 @@
     link.addEventListener("click", function (event) { event.preventDefault(); wipe(); });
   });
 
-  /* Numeric keypad for the consumer number (the draft survives a language switch). */
-  var input = document.getElementById("consumer");
+  /* Numeric keypad for the consumer number (the draft survives a language switch) or a
+     voucher's code (never kept in storage: it is money). */
+  var consumer = document.getElementById("consumer");
+  var input = consumer || document.getElementById("voucher-code");
   if (input) {
-    input.value = sessionStorage.getItem(DRAFT) || "";
+    var longest = input.maxLength > 0 ? input.maxLength : 20;
+    if (consumer) { input.value = sessionStorage.getItem(DRAFT) || ""; }
     document.querySelectorAll("#keypad [data-key]").forEach(function (key) {
       key.addEventListener("click", function () {
         var k = key.dataset.key;
         if (k === "clear") { input.value = ""; }
         else if (k === "back") { input.value = input.value.slice(0, -1); }
-        else if (input.value.length < 20) { input.value += k; }
-        sessionStorage.setItem(DRAFT, input.value);
+        else if (input.value.length < longest) { input.value += k; }
+        if (consumer) { sessionStorage.setItem(DRAFT, input.value); }
       });
     });
   }
 
+  /* Choosing cash or card: one panel shows at a time. */
+  var methods = document.querySelectorAll("[data-method]");
+  var cashPanel = document.getElementById("cash-panel");
+  var cardPanel = document.getElementById("card-panel");
+  var methodCard = document.getElementById("method-card");
+  methods.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var card = button.dataset.method === "card";
+      methods.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+      if (cashPanel) { cashPanel.hidden = card; }
+      if (cardPanel) { cardPanel.hidden = !card; }
+    });
+  });
+
   /* Paying in cash through the device bridge. */
-  var panel = document.getElementById("cash-panel");
+  var panel = cashPanel;
   if (panel) {
     var escrow = document.getElementById("escrow");
     var error = document.getElementById("cash-error");
@@ -87,7 +104,11 @@
         show("");
         post(panel.dataset.insert, { note: parseInt(button.dataset.note, 10) }).then(function (r) {
           if (r.escrow) { escrow.textContent = r.escrow; }
-          if (r.ok) { confirm.disabled = !r.enough; return; }
+          if (r.ok) {
+            confirm.disabled = !r.enough;
+            if (methodCard) { methodCard.disabled = true; }  /* notes in: finish in cash */
+            return;
+          }
           show(r.message);
           if (r.state && r.state !== "collecting") { stop(); }
         });
@@ -105,6 +126,48 @@
     document.getElementById("cash-cancel").addEventListener("click", function () {
       stop();
       post(panel.dataset.return).finally(wipe);
+    });
+  }
+
+  /* Paying by card: one charge per touch; the button stays off until the reader answers, and
+     the server refuses a second charge anyway. Declined or failed: try again, or pay cash. */
+  if (cardPanel) {
+    var pay = document.getElementById("card-pay");
+    var cardError = document.getElementById("card-error");
+    var wait = document.getElementById("card-wait");
+    var outcomeUrl = document.getElementById("pay-panel").dataset.outcome;
+    pay.addEventListener("click", function () {
+      if (pay.disabled) { return; }
+      pay.disabled = true;
+      methods.forEach(function (b) { b.disabled = true; });
+      cardError.hidden = true;
+      wait.hidden = false;
+      post(cardPanel.dataset.charge).then(function (r) {
+        wait.hidden = true;
+        if (r.ok) { window.location.assign(outcomeUrl); return; }
+        cardError.textContent = r.message || "";
+        cardError.hidden = !r.message;
+        if (r.state === "collecting") {
+          pay.disabled = false;
+          methods.forEach(function (b) { b.disabled = false; });
+        }
+        if (r.state === "charging") { setTimeout(function () { pay.disabled = false; }, 2000); }
+      });
+    });
+  }
+
+  /* A refund voucher covers the whole bill: one touch pays it. */
+  var voucherPay = document.getElementById("voucher-pay");
+  if (voucherPay) {
+    var voucherError = document.getElementById("voucher-pay-error");
+    voucherPay.addEventListener("click", function () {
+      voucherPay.disabled = true;
+      post(document.getElementById("voucher-panel").dataset.confirm).then(function (r) {
+        if (r.ok) { window.location.assign(document.getElementById("pay-panel").dataset.outcome); return; }
+        voucherError.textContent = r.message || "";
+        voucherError.hidden = !r.message;
+        voucherPay.disabled = r.state !== "collecting";
+      });
     });
   }
 
