@@ -46,13 +46,14 @@ def session_for(page: Any, base: str, user: Any) -> None:
     )
 
 
-def pick_loaded_option(page: Any, select: str, value: str) -> None:
-    """Choose an option HTMX is loading into `select`: only once it is there and the swap
-    has settled (choosing between the swap and its settling was lost now and then)."""
-    expect(page.locator(f"{select} option[value='{value}']")).to_have_count(1)
-    expect(page.locator(f"{select}.htmx-swapping, {select}.htmx-settling")).to_have_count(0)
-    page.locator(select).select_option(value)
-    expect(page.locator(select)).to_have_value(value)
+def choose_refreshing(page: Any, select: str, value: str, *, refreshes: str) -> None:
+    """Choose in a picker whose change makes HTMX reload another's options (a district's
+    blocks), and wait until they are swapped in. The dependent picker is not empty before
+    (without a district it lists every block, for browsers without JavaScript), so waiting
+    for an option is not enough: choosing before the swap loses the choice."""
+    with page.expect_response(re.compile(refreshes)):
+        page.locator(select).select_option(value)
+    expect(page.locator(f"{select}.htmx-request")).to_have_count(0)  # removed after the swap
 
 
 def domicile_service() -> Any:
@@ -120,8 +121,8 @@ def test_an_operator_files_a_domicile_application_and_the_certificate_verifies(
     page.locator("#f-gender").select_option("female")
     page.locator("#f-jan_aadhaar").fill("1234567890")
     page.locator("#f-mobile").fill("9829012345")
-    page.locator("#f-district").select_option("jaipur")  # refreshes the blocks (HTMX)
-    pick_loaded_option(page, "#f-block", "990001")
+    choose_refreshing(page, "#f-district", "jaipur", refreshes="/services/pickers/block/")
+    page.locator("#f-block").select_option("990001")
     page.locator("#f-address").fill("12 Gandhi Nagar")
     page.locator("#f-pincode").fill("302015")
     page.locator("#f-photo").set_input_files(files["photo"])

@@ -7,7 +7,6 @@ kept on the phone is gone once the application is filed."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
@@ -21,20 +20,15 @@ from emitra.geo.models import Block, District
 from emitra.ledger import chart
 from emitra.ledger.selectors import posted_balance
 from emitra.portal.models import OnlineFee, OnlineState
-from tests.e2e.test_domicile_application import domicile_service, session_for, write_samples
-from tests.e2e.test_portal_bill import PHONE, fits_the_screen
+from tests.e2e.test_domicile_application import (
+    choose_refreshing,
+    domicile_service,
+    session_for,
+    write_samples,
+)
+from tests.e2e.test_portal_bill import PHONE, fits_the_screen, wait_for_callback
 
 MOBILE = "9829012345"
-
-
-def wait_for_callback(number: str) -> OnlineFee:
-    """The gateway calls back on its own thread: wait for its word (bounded, not asserted)."""
-    for _ in range(150):
-        order = OnlineFee.objects.get(number=number)
-        if not order.is_open:
-            return order
-        time.sleep(0.1)
-    return OnlineFee.objects.get(number=number)
 
 
 @pytest.mark.browser
@@ -77,8 +71,7 @@ def test_a_citizen_applies_online_pays_the_fee_and_the_application_is_filed(
     page.locator("#f-gender").select_option("female")
     page.locator("#f-jan_aadhaar").fill("1234567890")
     page.locator("#f-mobile").fill(MOBILE)
-    page.locator("#f-district").select_option("jaipur")  # the blocks come by HTMX
-    expect(page.locator("#f-block option[value='990001']")).to_have_count(1)
+    choose_refreshing(page, "#f-district", "jaipur", refreshes="/services/pickers/block/")
     page.locator("#f-block").select_option("990001")
     page.locator("#f-address").fill("12 Gandhi Nagar")
     page.locator("#f-pincode").fill("302015")
@@ -98,7 +91,7 @@ def test_a_citizen_applies_online_pays_the_fee_and_the_application_is_filed(
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/my/fees/OFP-"))
     found = re.search(r"/my/fees/(OFP-[\w-]+)/", page.url)
     assert found is not None, page.url
-    order = wait_for_callback(found.group(1))
+    order = wait_for_callback(found.group(1), OnlineFee)
     assert order.state == OnlineState.PAID
 
     # 3. Filed: the page shows the application number and its acknowledgement.
