@@ -77,8 +77,9 @@ class Account(models.Model):
 
 
 class JournalTransaction(models.Model):
-    """One balanced act of the ledger. Its id is chosen before its entries are written and the
-    row itself is inserted last: the insert trigger then checks the entries sum to zero."""
+    """One balanced act of the ledger. Its id is chosen before its entries are written. On
+    SQLite the row is inserted after them and its insert trigger checks they sum to zero; on
+    PostgreSQL it is inserted first and each INSERT of its entries is checked (migration 0008)."""
 
     id = models.BigIntegerField(primary_key=True)
     kind = models.CharField(_("kind"), max_length=40)
@@ -113,8 +114,16 @@ class JournalTransaction(models.Model):
 class Entry(models.Model):
     """One leg: a signed amount on one account (credit > 0, debit < 0). Append-only."""
 
+    # A foreign key for the ORM. The database checks it differently per vendor: SQLite keeps
+    # its real (deferred) foreign key from migration 0001 — entries come before their row
+    # there; on PostgreSQL the row comes first and the entry trigger checks each INSERT's
+    # transactions at once instead of one locking query per entry at COMMIT (migration 0008).
     transaction = models.ForeignKey(
-        JournalTransaction, on_delete=models.PROTECT, related_name="entries", db_index=True
+        JournalTransaction,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=True,
+        db_constraint=False,
     )
     # No per-row foreign-key check (1 query per entry): the entry trigger checks all of an
     # INSERT's accounts at once, accounts can never be deleted (trigger), and the

@@ -1,4 +1,6 @@
-"""The PostgreSQL hot path: each act one call of a PL/pgSQL function (migrations/0003).
+"""The PostgreSQL hot path: each act one call of a PL/pgSQL function (migrations 0003, 0004,
+0007; since 0008 they write the transaction row first, then its entries in one INSERT, which
+the entry trigger checks against that row — instead of a per-entry foreign key at COMMIT).
 
 Outside a transaction the call is its own transaction — one round trip. Inside the caller's
 `transaction.atomic` it runs in a savepoint, so a refusal leaves the caller's work usable.

@@ -133,7 +133,9 @@ def _write_transaction(
     memo: str = "",
     reverses: JournalTransaction | None = None,
 ) -> JournalTransaction:
-    """Entries first, the transaction row last: the database checks the balance on insert."""
+    """The entries and the transaction row, in the order the database checks them: on SQLite
+    entries first (the row's insert trigger checks their balance), on PostgreSQL the row first
+    (the entry trigger checks the entries against it, migration 0008)."""
     accounts = [account for account, _amount in entries]
     if len({a.currency for a in accounts}) > 1:
         raise CurrencyMismatch()
@@ -154,13 +156,19 @@ def _write_transaction(
             raise InsufficientFunds(wallet.code)
     txn_id = _allocate_transaction_id()
     now = timezone.now()
-    Entry.objects.bulk_create(
-        [
-            Entry(transaction_id=txn_id, account=a, amount=amount, created_at=now)
-            for a, amount in entries
-        ]
-    )
-    return JournalTransaction.objects.create(
+
+    def write_entries() -> None:  # one INSERT: PostgreSQL checks each INSERT's balance
+        Entry.objects.bulk_create(
+            [
+                Entry(transaction_id=txn_id, account=a, amount=amount, created_at=now)
+                for a, amount in entries
+            ]
+        )
+
+    row_first = connection.vendor == "postgresql"
+    if not row_first:
+        write_entries()
+    txn = JournalTransaction.objects.create(
         id=txn_id,
         kind=kind,
         scope=scope,
@@ -173,6 +181,9 @@ def _write_transaction(
         reverses=reverses,
         created_at=now,
     )
+    if row_first:
+        write_entries()
+    return txn
 
 
 def _replay(scope: str, key: str, digest: str) -> JournalTransaction | None:

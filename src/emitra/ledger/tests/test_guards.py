@@ -8,7 +8,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from emitra.ledger import services
-from emitra.ledger.models import Account, Entry, Hold
+from emitra.ledger.models import Account, Entry, Hold, JournalTransaction
 
 NOW = "2026-11-28 10:00:00+00:00"
 
@@ -26,6 +26,16 @@ def insert_entry(txn_id: int, account_id: int, amount: int) -> None:
     )
 
 
+def insert_entries(txn_id: int, *legs: tuple[int, int]) -> None:
+    """Several entries of one transaction in one INSERT, as the ledger writes them."""
+    columns = "transaction_id, account_id, amount, created_at"
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(legs))
+    raw(
+        f"INSERT INTO ledger_entry ({columns}) VALUES {values}",  # noqa: S608 - placeholders
+        [value for account_id, amount in legs for value in (txn_id, account_id, amount, NOW)],
+    )
+
+
 def insert_header(txn_id: int, key: str = "raw") -> None:
     raw(
         "INSERT INTO ledger_journaltransaction "
@@ -35,41 +45,56 @@ def insert_header(txn_id: int, key: str = "raw") -> None:
     )
 
 
+def write_raw(txn_id: int, *legs: tuple[int, int]) -> None:
+    """A transaction written by hand in the order its database checks: on PostgreSQL the row
+    first, then its entries (migration 0008); on SQLite the entries, then the row."""
+    if connection.vendor == "postgresql":
+        insert_header(txn_id)
+        insert_entries(txn_id, *legs)
+    else:
+        insert_entries(txn_id, *legs)
+        insert_header(txn_id)
+
+
 def refused(fn, *args) -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         fn(*args)
 
 
 def test_an_unbalanced_transaction_is_refused(wallet, gateway):
-    def unbalanced():
-        insert_entry(9001, gateway.pk, -100)
-        insert_entry(9001, wallet.pk, 99)
-        insert_header(9001)
-
-    refused(unbalanced)
+    refused(write_raw, 9001, (gateway.pk, -100), (wallet.pk, 99))
     assert not Entry.objects.exists()
 
 
 def test_a_single_leg_transaction_is_refused(gateway):
-    def one_leg():
-        insert_entry(9002, gateway.pk, 100)
-        insert_header(9002)
-
-    refused(one_leg)
+    refused(write_raw, 9002, (gateway.pk, 100))
 
 
 def test_a_balanced_raw_transaction_is_accepted(wallet, gateway):
     with transaction.atomic():
-        insert_entry(9003, gateway.pk, -100)
-        insert_entry(9003, wallet.pk, 100)
-        insert_header(9003)
+        write_raw(9003, (gateway.pk, -100), (wallet.pk, 100))
     wallet.refresh_from_db()
     assert wallet.balance == 100  # the entry trigger moved the wallet's balance row
 
 
 def test_entries_cannot_be_added_to_a_written_transaction(wallet, gateway, fund):
-    txn = fund(wallet, 100)
-    refused(insert_entry, txn.pk, wallet.pk, 5)
+    txn = fund(wallet, 100)  # written earlier in this (test's) database transaction
+    with pytest.raises(DatabaseError, match="written transaction"), transaction.atomic():
+        insert_entries(txn.pk, (wallet.pk, 5), (gateway.pk, -5))  # balanced, still refused
+    assert Entry.objects.filter(transaction=txn).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entries_cannot_be_added_to_a_committed_transaction(open_account):
+    wallet = open_account("kiosk_wallet")
+    gateway = open_account("gateway_clearing")
+    txn = services.transfer(
+        legs=[services.Leg(gateway, wallet, 100)], kind="topup", scope="t", key="committed"
+    )
+    with pytest.raises(DatabaseError, match="written transaction"), transaction.atomic():
+        insert_entries(txn.pk, (wallet.pk, 5), (gateway.pk, -5))
+    assert Entry.objects.filter(transaction=txn).count() == 2
+    assert Account.objects.get(pk=wallet.pk).balance == 100
 
 
 @pytest.mark.parametrize(
@@ -94,12 +119,7 @@ def test_a_zero_amount_entry_is_refused(wallet, gateway):
 def test_a_wallet_cannot_go_below_its_floor_even_by_raw_sql(wallet, gateway, fund):
     fund(wallet, 100)
 
-    def overdraw():
-        insert_entry(9005, wallet.pk, -101)
-        insert_entry(9005, gateway.pk, 101)
-        insert_header(9005)
-
-    refused(overdraw)
+    refused(write_raw, 9005, (wallet.pk, -101), (gateway.pk, 101))
     wallet.refresh_from_db()
     assert wallet.balance == 100
 
@@ -132,14 +152,22 @@ def test_a_hold_must_be_positive(wallet):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_entries_whose_transaction_never_comes_fail_at_commit(open_account):
+def test_entries_whose_transaction_never_comes_never_commit(open_account):
     wallet = open_account("kiosk_wallet")
     gateway = open_account("gateway_clearing")
+    # SQLite: the deferred foreign key, at COMMIT; PostgreSQL: the entry trigger, at once.
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_entry(9006, gateway.pk, -100)
-        insert_entry(9006, wallet.pk, 100)
+        insert_entries(9006, (gateway.pk, -100), (wallet.pk, 100))
     assert not Entry.objects.exists()
     assert Account.objects.get(pk=wallet.pk).balance == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_without_entries_never_commits(open_account):
+    # PostgreSQL: the deferred constraint trigger, at COMMIT; SQLite: the insert trigger.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_header(9008)
+    assert not JournalTransaction.objects.exists()
 
 
 def test_the_orm_cannot_delete_a_hold_either(wallet, fund):
@@ -153,12 +181,7 @@ def test_the_orm_cannot_delete_a_hold_either(wallet, fund):
 
 
 def test_an_entry_on_an_unknown_account_is_refused(wallet, gateway):
-    def ghost():
-        insert_entry(9007, gateway.pk, -100)
-        insert_entry(9007, 987654, 100)
-        insert_header(9007)
-
-    refused(ghost)
+    refused(write_raw, 9007, (gateway.pk, -100), (987654, 100))
 
 
 def test_accounts_are_never_deleted(wallet):
