@@ -163,6 +163,7 @@ def test_the_machine_screens_take_a_voucher_code_then_the_bill(biller, machine_a
     machine, token = machine_and_token
     voucher = a_voucher_of(6000_00, machine, jvvnl)
     client = machine_client(token)
+    client.post("/machine/language/", {"language": "en"})  # read the messages in English
     assert 'href="/machine/voucher/"' in client.get("/machine/").content.decode()
 
     wrong = client.post("/machine/voucher/", {"code": "000000000000"})

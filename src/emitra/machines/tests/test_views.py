@@ -284,6 +284,7 @@ def test_a_district_admin_cannot_issue_a_token_for_another_districts_machine(
 def test_the_bridge_charges_a_card_once_however_often_it_is_asked(biller, machine_and_token, jvvnl):
     machine, token = machine_and_token
     client = machine_client(token)
+    client.post("/machine/language/", {"language": "en"})  # read the messages in English
     client.post("/machine/bills/jvvnl/", {"consumer": OK})
     devices = devices_for(machine.code)
     devices.card.inject_fault("decline")

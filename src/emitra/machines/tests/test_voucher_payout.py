@@ -135,6 +135,7 @@ def test_only_an_active_kiosk_pays_out(voucher, make_user):
 
 def test_the_counter_page_pays_out_and_shows_what_to_hand_over(client_as, voucher, counter):
     client = client_as(Role.OPERATOR, user=counter)
+    client.cookies["emitra_lang"] = "en"  # the messages below are read in English
     assert client.get("/machines/vouchers/").status_code == 200
     assert "/machines/vouchers/" in client.get("/console/").content.decode()
 
