@@ -86,6 +86,8 @@ class JournalTransaction(models.Model):
     scope = models.CharField(_("idempotency scope"), max_length=60)
     key = models.CharField(_("idempotency key"), max_length=100)
     request_hash = models.CharField(max_length=64)
+    # SQLite keeps the real (deferred) foreign key; PostgreSQL checks it by a trigger that
+    # fires only for reversals, not a deferred event per journal row (migration 0009).
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reverses"),
@@ -93,6 +95,7 @@ class JournalTransaction(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reversed_by",
+        db_constraint=False,
     )
     cause_type = models.CharField(_("cause type"), max_length=60, blank=True)
     cause_id = models.CharField(_("cause id"), max_length=64, blank=True)
@@ -168,12 +171,15 @@ class Hold(models.Model):
     key = models.CharField(_("idempotency key"), max_length=100)
     request_hash = models.CharField(max_length=64)
     posted_amount = models.BigIntegerField(_("posted amount (paise)"), default=0)
+    # SQLite keeps the real (deferred) foreign key; PostgreSQL's hold triggers check it when
+    # it is written, not with a locking query at COMMIT (migration 0009).
     resolved_by = models.OneToOneField(
         JournalTransaction,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="posted_hold",
+        db_constraint=False,
     )
     cause_type = models.CharField(_("cause type"), max_length=60, blank=True)
     cause_id = models.CharField(_("cause id"), max_length=64, blank=True)

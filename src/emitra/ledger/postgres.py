@@ -1,6 +1,9 @@
 """The PostgreSQL hot path: each act one call of a PL/pgSQL function (migrations 0003, 0004,
 0007; since 0008 they write the transaction row first, then its entries in one INSERT, which
 the entry trigger checks against that row — instead of a per-entry foreign key at COMMIT).
+Since 0009 a hold's resolving transaction and a reversal's original are checked by triggers
+when written, not by deferred foreign keys at COMMIT: the ledger's own writes queue no
+per-row referential-integrity event except the hold's account.
 
 Outside a transaction the call is its own transaction — one round trip. Inside the caller's
 `transaction.atomic` it runs in a savepoint, so a refusal leaves the caller's work usable.

@@ -36,24 +36,24 @@ def insert_entries(txn_id: int, *legs: tuple[int, int]) -> None:
     )
 
 
-def insert_header(txn_id: int, key: str = "raw") -> None:
+def insert_header(txn_id: int, key: str = "raw", reverses_id: int | None = None) -> None:
     raw(
-        "INSERT INTO ledger_journaltransaction "
-        "(id, kind, scope, key, request_hash, cause_type, cause_id, memo, created_at) "
-        "VALUES (%s, 'raw', 'raw', %s, '', '', '', '', %s)",
-        [txn_id, key, NOW],
+        "INSERT INTO ledger_journaltransaction (id, kind, scope, key, request_hash, cause_type, "
+        "cause_id, memo, created_at, reverses_id) VALUES (%s, 'raw', 'raw', %s, '', '', '', '', "
+        "%s, %s)",
+        [txn_id, key, NOW, reverses_id],
     )
 
 
-def write_raw(txn_id: int, *legs: tuple[int, int]) -> None:
+def write_raw(txn_id: int, *legs: tuple[int, int], reverses_id: int | None = None) -> None:
     """A transaction written by hand in the order its database checks: on PostgreSQL the row
     first, then its entries (migration 0008); on SQLite the entries, then the row."""
     if connection.vendor == "postgresql":
-        insert_header(txn_id)
+        insert_header(txn_id, reverses_id=reverses_id)
         insert_entries(txn_id, *legs)
     else:
         insert_entries(txn_id, *legs)
-        insert_header(txn_id)
+        insert_header(txn_id, reverses_id=reverses_id)
 
 
 def refused(fn, *args) -> None:
@@ -186,3 +186,72 @@ def test_an_entry_on_an_unknown_account_is_refused(wallet, gateway):
 
 def test_accounts_are_never_deleted(wallet):
     refused(raw, "DELETE FROM ledger_account WHERE id = %s", [wallet.pk])
+
+
+def insert_hold(account_id: int, key: str, resolved_by_id: int | None = None) -> None:
+    raw(
+        "INSERT INTO ledger_hold (account_id, amount, state, expires_at, scope, key, request_hash, "
+        "posted_amount, cause_type, cause_id, created_at, resolved_by_id) "
+        "VALUES (%s, 10, 'open', %s, 't', %s, '', 0, '', '', %s, %s)",
+        [account_id, NOW, key, NOW, resolved_by_id],
+    )
+
+
+UNKNOWN_TXN = 987654
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_cannot_be_resolved_by_an_unknown_transaction(open_account):
+    # SQLite: the deferred foreign key, at COMMIT; PostgreSQL: the hold trigger, at once.
+    wallet = open_account("kiosk_wallet")
+    gateway = open_account("gateway_clearing")
+    services.transfer(legs=[services.Leg(gateway, wallet, 100)], kind="t", scope="t", key="f")
+    held = services.hold(
+        account=wallet, amount=50, scope="t", key="h", expires_in=timedelta(minutes=5)
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        raw("UPDATE ledger_hold SET resolved_by_id = %s WHERE id = %s", [UNKNOWN_TXN, held.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_hold(wallet.pk, "resolved-raw", resolved_by_id=UNKNOWN_TXN)
+    assert Hold.objects.get(pk=held.pk).resolved_by_id is None
+    assert not Hold.objects.filter(key="resolved-raw").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reversal_of_an_unknown_transaction_never_commits(open_account):
+    # Balanced and otherwise valid; SQLite: the deferred foreign key, PostgreSQL: the trigger.
+    wallet = open_account("kiosk_wallet")
+    gateway = open_account("gateway_clearing")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write_raw(9009, (gateway.pk, -100), (wallet.pk, 100), reverses_id=UNKNOWN_TXN)
+    assert not JournalTransaction.objects.exists()
+    assert Account.objects.get(pk=wallet.pk).balance == 0
+
+
+def test_a_raw_reversal_of_a_written_transaction_is_accepted(wallet, gateway, fund):
+    original = fund(wallet, 100)
+    with transaction.atomic():
+        write_raw(9010, (wallet.pk, -100), (gateway.pk, 100), reverses_id=original.pk)
+    assert JournalTransaction.objects.get(pk=9010).reverses == original
+
+
+def test_a_transaction_is_reversed_at_most_once_even_by_raw_sql(wallet, gateway, fund):
+    original = fund(wallet, 100)
+    services.reverse(original=original, scope="t", key="undo")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write_raw(9011, (wallet.pk, -100), (gateway.pk, 100), reverses_id=original.pk)
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_unknown_links_when_written_not_at_commit(wallet, gateway, fund):
+    """The triggers that replace the deferred foreign keys (migration 0009) fire at once."""
+    fund(wallet, 100)
+    held = services.hold(
+        account=wallet, amount=50, scope="t", key="h", expires_in=timedelta(minutes=5)
+    )
+    with pytest.raises(IntegrityError, match="unknown transaction"), transaction.atomic():
+        raw("UPDATE ledger_hold SET resolved_by_id = %s WHERE id = %s", [UNKNOWN_TXN, held.pk])
+    with pytest.raises(IntegrityError, match="unknown transaction"), transaction.atomic():
+        insert_hold(wallet.pk, "resolved-raw", resolved_by_id=UNKNOWN_TXN)
+    with pytest.raises(IntegrityError, match="unknown transaction"), transaction.atomic():
+        insert_header(9012, reverses_id=UNKNOWN_TXN)
