@@ -13,10 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg.pq import ExecStatus, TransactionStatus
 
 from emitra.core.errors import DomainError
 from emitra.ledger import errors
@@ -78,13 +87,13 @@ def call(function: str, params: Sequence[Any], *, savepoint: bool = True) -> tup
     a unique violation (a concurrent twin with the same key) is re-raised for the replay; a
     wallet going below its floor (the account CHECK) becomes InsufficientFunds.
     `savepoint=False` is for batches that are all-or-nothing anyway."""
-    sql = _CALLS[function]
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each proxy access costs a lookup
     try:
-        if connection.in_atomic_block and savepoint:
+        if db.in_atomic_block and savepoint:
             with transaction.atomic():
-                row = _fetch(sql, params)
+                row = _fetch(db, function, params)
         else:
-            row = _fetch(sql, params)
+            row = _fetch(db, function, params)
     except DatabaseError as exc:
         mapped = _mapped(exc)
         if mapped is None:
@@ -93,15 +102,19 @@ def call(function: str, params: Sequence[Any], *, savepoint: bool = True) -> tup
     return int(row[0]), bool(row[1])
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> tuple[Any, ...]:
-    """A server-side-binding cursor on Django's own connection (same transaction), prepared
-    once per connection: the hot path skips Django's cursor wrapper and re-planning."""
-    connection.ensure_connection()
-    raw = connection.connection
+def _fetch(db: BaseDatabaseWrapper, function: str, params: Sequence[Any]) -> tuple[Any, ...]:
+    """Run one hot-path call on Django's own connection (same transaction), prepared once per
+    connection. The usual way is libpq directly (`_fetch_direct`); psycopg's cursor serves
+    when that cannot be used."""
+    db.ensure_connection()
+    raw = db.connection
     assert raw is not None
+    encoded = _encode(function, params)
+    if encoded is not None and _may_call_directly(raw):
+        return _fetch_direct(db, raw, function, encoded)
     try:
         with psycopg.Cursor(raw) as cursor:
-            cursor.execute(sql, params, prepare=True)
+            cursor.execute(_CALLS[function], params, prepare=True)
             row = cursor.fetchone()
     except psycopg.IntegrityError as exc:  # as Django presents them: one family of errors
         raise IntegrityError(str(exc)) from exc
@@ -109,6 +122,102 @@ def _fetch(sql: str, params: Sequence[Any]) -> tuple[Any, ...]:
         raise DatabaseError(str(exc)) from exc
     assert row is not None
     return tuple(row)
+
+
+# The direct path. A payment is two short calls; through psycopg's cursor each costs the
+# client ~0.13 ms of CPU in adapting parameters and results, about as much as the server's
+# work, and with eight workers on two cores the clients starved the server (0.5× TPC-B).
+# libpq's PQexecPrepared with parameters written as text costs ~0.06 ms.
+_DIRECT_SQL = {
+    function: "SELECT id, replayed FROM {}({})".format(  # noqa: S608 - fixed names
+        function,
+        ", ".join(f"${n}::{t}" for n, t in enumerate(_SIGNATURES[function].split(","), start=1)),
+    ).encode()
+    for function in _CALLS
+}
+_STATEMENT_NAMES = {function: f"emitra_{function}".encode() for function in _CALLS}
+
+
+def _as_bigint(value: Any) -> bytes:
+    return b"%d" % value
+
+
+def _as_text(value: Any) -> bytes:
+    if "\x00" in value:  # libpq reads text parameters up to a NUL: let psycopg refuse it
+        raise ValueError(value)
+    return str(value).encode()
+
+
+def _as_timestamptz(value: Any) -> bytes:
+    return str(value.isoformat()).encode()
+
+
+def _as_bigint_array(value: Any) -> bytes:
+    return b"{" + b",".join(b"%d" % item for item in value) + b"}"
+
+
+_ENCODERS = {
+    "bigint": _as_bigint,
+    "int": _as_bigint,
+    "text": _as_text,
+    "timestamptz": _as_timestamptz,
+    "bigint[]": _as_bigint_array,
+}
+_ENCODERS_OF = {
+    function: tuple(_ENCODERS.get(t) for t in _SIGNATURES[function].split(","))
+    for function in _CALLS
+}
+
+
+def _encode(function: str, params: Sequence[Any]) -> list[bytes | None] | None:
+    """The parameters as libpq text, or None when one of them needs psycopg's adaptation."""
+    encoders = _ENCODERS_OF[function]
+    if len(params) != len(encoders):
+        return None
+    try:
+        return [
+            None if value is None else encode(value)  # type: ignore[misc]
+            for encode, value in zip(encoders, params, strict=True)
+        ]
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _may_call_directly(raw: psycopg.Connection[Any]) -> bool:
+    """Inside a transaction psycopg has begun, or in autocommit. Not when psycopg would still
+    send BEGIN itself before the next statement (an atomic block with nothing run yet)."""
+    status = raw.pgconn.transaction_status
+    if status == TransactionStatus.INTRANS:
+        return True
+    return status == TransactionStatus.IDLE and raw.autocommit
+
+
+def _fetch_direct(
+    db: BaseDatabaseWrapper,
+    raw: psycopg.Connection[Any],
+    function: str,
+    encoded: list[bytes | None],
+) -> tuple[Any, ...]:
+    pgconn = raw.pgconn
+    prepared: set[str] = raw.__dict__.setdefault("_emitra_prepared", set())
+    name = _STATEMENT_NAMES[function]
+    if function not in prepared:
+        result = pgconn.prepare(name, _DIRECT_SQL[function])
+        if result.status != ExecStatus.COMMAND_OK:
+            _raise_from(db, raw, result)
+        prepared.add(function)
+    result = pgconn.exec_prepared(name, encoded)  # type: ignore[arg-type]  # None is NULL
+    if result.status != ExecStatus.TUPLES_OK:
+        _raise_from(db, raw, result)
+    return int(result.get_value(0, 0) or 0), result.get_value(0, 1) == b"t"
+
+
+def _raise_from(db: BaseDatabaseWrapper, raw: psycopg.Connection[Any], result: Any) -> NoReturn:
+    error = psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+    db.errors_occurred = True  # Django checks the connection before reusing it
+    if isinstance(error, psycopg.IntegrityError):
+        raise IntegrityError(str(error)) from error
+    raise DatabaseError(str(error)) from error
 
 
 def leg_arrays(legs: Sequence[Any]) -> tuple[list[int], list[int], list[int]]:
