@@ -114,6 +114,7 @@ def _families() -> list[DemoFamily]:
                     category="sc",
                     marital_status="unmarried",
                     occupation="student",
+                    aadhaar=demo_aadhaar("29990000203"),
                 ),
             ],
         ),

@@ -2,8 +2,9 @@
 
 Rules live in ``registry/data/schemes.json`` and are checked when loaded: an unknown field,
 operator, value or scheme key is refused with a message naming where it is, so a typo can
-never silently make a scheme "eligible for everyone" (``emitra registry_check_schemes``
-runs the same check). A rule is a tree:
+never silently make a scheme "eligible for everyone" — or, for a district value that is not a
+``geo.District`` slug, "eligible for no one" (``emitra registry_check_schemes`` and the system
+check registry.E001 run the same check). A rule is a tree:
 
     {"all": [rule, ...]}   {"any": [rule, ...]}   {"not": rule}
     {"field": "age", "op": "ge", "value": 60}     ops: eq ne in lt le gt ge between
@@ -16,13 +17,16 @@ failing part; for an ``any`` that holds, the first part that holds — each a tr
 
 from __future__ import annotations
 
+import csv
+import difflib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.db import DatabaseError
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -41,7 +45,7 @@ class Field:
     """A fact rules may test: its type, its label, and for enums the allowed values."""
 
     name: str
-    kind: str  # "int", "money", "enum", "bool", "text"
+    kind: str  # "int", "money", "enum", "bool", "text", "district" (a geo.District slug)
     label: str | Promise
     choices: Mapping[str, str | Promise] = field(default_factory=dict)
     unit: str = ""
@@ -62,7 +66,7 @@ FIELDS: dict[str, Field] = {
         Field("marital_status", "enum", gettext_lazy("marital status"), _enum(MaritalStatus)),
         Field("widowed", "bool", gettext_lazy("widowed")),
         Field("widowed_parent", "bool", gettext_lazy("a parent is widowed")),
-        Field("district", "text", gettext_lazy("district")),
+        Field("district", "district", gettext_lazy("district")),
         Field("relation", "enum", gettext_lazy("relation to the head"), _enum(Relation)),
         Field("occupation", "enum", gettext_lazy("occupation"), _enum(Occupation)),
     )
@@ -178,7 +182,7 @@ class Reason:
         if spec.kind == "bool":  # "a parent is widowed: no"
             return _("%(field)s: %(value)s") % {"field": name, "value": actual}
         shown_op = op if self.holds else NEGATION[op]
-        if spec.kind in ("enum", "text") and shown_op in ("eq", "ne"):
+        if spec.kind in ("enum", "text", "district") and shown_op in ("eq", "ne"):
             template = (
                 _("%(field)s is %(value)s") if shown_op == "eq" else _("%(field)s is not %(value)s")
             )
@@ -226,8 +230,47 @@ def evaluate(rule: Rule, facts: Mapping[str, Value]) -> Verdict:
 
 # --- loading and validating -------------------------------------------------------------------
 
+Districts = Callable[[], Collection[str]]
 
-def _check_value(spec: Field, value: Any, where: str) -> Value:
+
+def known_districts() -> frozenset[str]:
+    """The district slugs a rule may name: those of ``geo.District``. Before the geography is
+    loaded (an empty table, or no table yet during the first ``migrate``), the shipped list
+    ``load_geography`` fills it from, so a typo is caught either way."""
+    from emitra.geo import services as geo_services
+    from emitra.geo.models import District
+
+    try:
+        slugs = frozenset(District.objects.values_list("slug", flat=True))
+    except DatabaseError:
+        slugs = frozenset()
+    if slugs:
+        return slugs
+    shipped = geo_services.DATA_DIR / geo_services.DISTRICTS_CSV
+    with shipped.open(encoding="utf-8", newline="") as handle:
+        return frozenset(row["district_slug"].lower() for row in csv.DictReader(handle))
+
+
+def _check_district(value: str, where: str, districts: Districts) -> None:
+    known = districts()
+    if value in known:
+        return
+    close = difflib.get_close_matches(value, sorted(known), n=3)
+    raise RuleError(
+        where,
+        _("“%(value)s” is not a district (a slug of a district in the register%(hint)s)")
+        % {
+            "value": value,
+            "hint": "; " + _("did you mean: %(close)s?") % {"close": ", ".join(close)}
+            if close
+            else "",
+        },
+    )
+
+
+def _check_value(
+    spec: Field, value: Any, where: str, districts: Districts = known_districts
+) -> Value:
     if spec.kind in ("int", "money"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise RuleError(where, _("%(field)s needs a whole number ≥ 0") % {"field": spec.name})
@@ -245,11 +288,14 @@ def _check_value(spec: Field, value: Any, where: str) -> Value:
             _("“%(value)s” is not a value of %(field)s (known: %(known)s)")
             % {"value": value, "field": spec.name, "known": ", ".join(spec.choices)},
         )
+    if spec.kind == "district":
+        _check_district(value, where, districts)
     return str(value)
 
 
-def parse_rule(data: Any, where: str = "rule") -> Rule:
-    """Build a rule tree from JSON, refusing anything not in FIELDS/OPERATORS."""
+def parse_rule(data: Any, where: str = "rule", districts: Districts = known_districts) -> Rule:
+    """Build a rule tree from JSON, refusing anything not in FIELDS/OPERATORS (and district
+    values that are not districts: `districts` is asked only if a rule names one)."""
     if not isinstance(data, dict):
         raise RuleError(where, _("a rule must be an object"))
     combinators = [key for key in ("all", "any", "not") if key in data]
@@ -259,10 +305,12 @@ def parse_rule(data: Any, where: str = "rule") -> Rule:
         key = combinators[0]
         inner = data[key]
         if key == "not":
-            return Not(parse_rule(inner, f"{where}.not"))
+            return Not(parse_rule(inner, f"{where}.not", districts))
         if not isinstance(inner, list) or not inner:
             raise RuleError(where, _("“%(key)s” needs a non-empty list") % {"key": key})
-        parts = tuple(parse_rule(part, f"{where}.{key}[{i}]") for i, part in enumerate(inner))
+        parts = tuple(
+            parse_rule(part, f"{where}.{key}[{i}]", districts) for i, part in enumerate(inner)
+        )
         return All(parts) if key == "all" else AnyOf(parts)
     unknown_keys = set(data) - {"field", "op", "value"}
     if unknown_keys:
@@ -294,7 +342,7 @@ def parse_rule(data: Any, where: str = "rule") -> Rule:
     if op == "in":
         if not isinstance(raw, list) or not raw:
             raise RuleError(where, _("“in” needs a non-empty list"))
-        return Leaf(str(name), "in", tuple(_check_value(spec, v, where) for v in raw))
+        return Leaf(str(name), "in", tuple(_check_value(spec, v, where, districts) for v in raw))
     if op == "between":
         if not isinstance(raw, list) or len(raw) != 2:
             raise RuleError(where, _("“between” needs a list of two numbers [low, high]"))
@@ -302,7 +350,7 @@ def parse_rule(data: Any, where: str = "rule") -> Rule:
         if not isinstance(low, int) or not isinstance(high, int) or low > high:
             raise RuleError(where, _("“between” needs low ≤ high"))
         return Leaf(str(name), "between", (low, high))
-    return Leaf(str(name), str(op), _check_value(spec, raw, where))
+    return Leaf(str(name), str(op), _check_value(spec, raw, where, districts))
 
 
 def rule_fields(rule: Rule) -> set[str]:
@@ -333,7 +381,7 @@ class Scheme:
         return self.description_hi if hindi else self.description_en
 
 
-def parse_schemes(data: Any) -> list[Scheme]:
+def parse_schemes(data: Any, districts: Districts = known_districts) -> list[Scheme]:
     if not isinstance(data, dict) or data.get("format") != 1 or "schemes" not in data:
         raise RuleError("file", _("expected an object with format 1 and a list of schemes"))
     schemes: list[Scheme] = []
@@ -365,19 +413,21 @@ def parse_schemes(data: Any) -> list[Scheme]:
                 description_en=str(raw.get("description_en", "")),
                 description_hi=str(raw.get("description_hi", "")),
                 service=raw.get("service") or None,
-                rule=parse_rule(raw["rule"], f"{where}({code}).rule"),
+                rule=parse_rule(raw["rule"], f"{where}({code}).rule", districts),
             )
         )
     return schemes
 
 
-def load_schemes(path: Path | None = None) -> list[Scheme]:
+def load_schemes(path: Path | None = None, districts: Districts | None = None) -> list[Scheme]:
+    """Read and check a rules file; district values are checked against ``geo.District``
+    (looked up once, and only if a rule names a district)."""
     path = path or SCHEMES_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise RuleError(str(path.name), str(exc)) from exc
-    return parse_schemes(data)
+    return parse_schemes(data, cache(districts or known_districts))
 
 
 @cache

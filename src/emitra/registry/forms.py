@@ -18,12 +18,15 @@ from emitra.core.money import parse_rupees
 from emitra.geo.models import Block, District, GramPanchayat, UrbanBody
 from emitra.registry.models import (
     Category,
+    ChangeKind,
+    ChangeState,
     Gender,
     MaritalStatus,
     Occupation,
     Purpose,
     Relation,
 )
+from emitra.registry.selectors import ChangeFilters
 from emitra.registry.services import FamilyInput, MemberInput
 
 BLANK = [("", _("Choose…"))]
@@ -164,8 +167,8 @@ class MemberForm(forms.Form):
         max_length=14,
         required=False,
         help_text=_(
-            "12 digits. Stored encrypted; shown only as the last four digits. "
-            "Enter it again if the form comes back with an error."
+            "12 digits; required for everyone aged 5 or more. Stored encrypted; shown only "
+            "as the last four digits. Enter it again if the form comes back with an error."
         ),
         widget=NoEchoInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -209,6 +212,53 @@ class MemberForm(forms.Form):
             aadhaar=d["aadhaar"],
             bank_account=d["bank_account"],
             ifsc=d["ifsc"],
+        )
+
+
+class ChangeFilterForm(forms.Form):
+    """The requests list's filters (GET): every field optional; a bad value is an error."""
+
+    state = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    district = forms.ChoiceField(label=_("District"), required=False)
+    submitted_by = forms.ChoiceField(label=_("Submitted by"), required=False)
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted up to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        districts: list[tuple[str, str]],
+        submitters: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everything: list[tuple[str, Any]] = [("", _("All"))]
+        _choices(self, "state").choices = everything + ChangeState.choices
+        _choices(self, "kind").choices = everything + ChangeKind.choices
+        _choices(self, "district").choices = everything + districts
+        _choices(self, "submitted_by").choices = everything + submitters
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and start > end:
+            raise ValidationError(_("The first day comes after the last day."))
+        return data
+
+    def filters(self) -> ChangeFilters:
+        d = self.cleaned_data
+        return ChangeFilters(
+            state=d.get("state") or "",
+            kind=d.get("kind") or "",
+            district=d.get("district") or "",
+            submitted_by=d.get("submitted_by") or "",
+            submitted_from=d.get("submitted_from"),
+            submitted_to=d.get("submitted_to"),
         )
 
 

@@ -91,6 +91,9 @@ class VaultEntry(models.Model):
     pending_change = models.ForeignKey(
         "ChangeRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An application form refers to this number (by token): it is kept even if no member
+    # takes it, since the filed form is a record.
+    on_forms = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("Aadhaar vault entry")
@@ -197,6 +200,9 @@ class Member(models.Model):
         verbose_name = _("family member")
         verbose_name_plural = _("family members")
         ordering = ["family_id", "id"]
+        indexes = [  # the one-person-one-family check looks people up by these
+            models.Index(fields=["date_of_birth", "gender"], name="registry_member_born_gender")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["family"], condition=Q(relation="head"), name="registry_one_head"
@@ -361,6 +367,14 @@ class ConsentGrant(models.Model):
         return timezone.now() < self.expires_at
 
 
+class AccessWhat(models.TextChoices):
+    """What a read of a family's data showed (the family sees these labels)."""
+
+    PREFILL = "prefill", _("A member's details for an application form")
+    MEMBERS = "members", _("The list of family members")
+    SCHEMES = "schemes", _("Schemes the members may be eligible for")
+
+
 class AccessRecord(models.Model):
     """Every read of a family's data: who, for what purpose, when — shown to the family."""
 
@@ -370,7 +384,7 @@ class AccessRecord(models.Model):
     accessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     accessor_label = models.CharField(max_length=140)
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
-    what = models.CharField(_("what was read"), max_length=40)
+    what = models.CharField(_("what was read"), max_length=40, choices=AccessWhat.choices)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

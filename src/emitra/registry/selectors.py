@@ -18,9 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
 from emitra.core.errors import InvalidInput
+from emitra.geo.models import District
 from emitra.registry import eligibility, services
 from emitra.registry.models import (
     AccessRecord,
+    AccessWhat,
+    ChangeKind,
     ChangeRequest,
     ChangeState,
     ConsentGrant,
@@ -58,7 +61,7 @@ def prefill_for(grant: ConsentGrant, *, member_id: str | None = None) -> dict[st
         raise services.ConsentExpired()
     member = _member_of(grant, member_id)
     family = grant.family
-    services.record_access(grant=grant, member=member, what="prefill")
+    services.record_access(grant=grant, member=member, what=AccessWhat.PREFILL)
     return {
         "applicant_name": member.name_en,
         "applicant_name_hi": member.name_hi,
@@ -140,7 +143,7 @@ def family_schemes(grant: ConsentGrant) -> list[MemberSchemes]:
     members = list(grant.family.members.select_related("family__district").all())
     if grant.member_id is not None:
         members = [m for m in members if m.pk == grant.member_id]
-    services.record_access(grant=grant, member=None, what="schemes")
+    services.record_access(grant=grant, member=None, what=AccessWhat.SCHEMES)
     return _schemes_of(members)
 
 
@@ -168,7 +171,21 @@ def members_of(grant: ConsentGrant) -> QuerySet[Member]:
 # --- change requests ---------------------------------------------------------------------------
 
 
-def changes_visible_to(user: User, *, state: str = "") -> QuerySet[ChangeRequest]:
+@dataclass(frozen=True)
+class ChangeFilters:
+    """What the requests list is narrowed to; empty values do not narrow."""
+
+    state: str = ""
+    kind: str = ""
+    district: str = ""  # a district slug
+    submitted_by: str = ""  # a username
+    submitted_from: date | None = None  # IST days, both ends included
+    submitted_to: date | None = None
+
+
+def changes_visible_to(
+    user: User, *, state: str = "", filters: ChangeFilters | None = None
+) -> QuerySet[ChangeRequest]:
     """Operators see what they submitted; a district society its district's requests."""
     changes = ChangeRequest.objects.select_related("district", "family", "submitted_by")
     if user.role == Role.DISTRICT_ADMIN:
@@ -177,9 +194,29 @@ def changes_visible_to(user: User, *, state: str = "") -> QuerySet[ChangeRequest
         changes = changes.filter(submitted_by=user)
     else:
         changes = changes.none()
-    if state in ChangeState.values:
-        changes = changes.filter(state=state)
+    filters = filters or ChangeFilters(state=state)
+    if filters.state in ChangeState.values:
+        changes = changes.filter(state=filters.state)
+    if filters.kind in ChangeKind.values:
+        changes = changes.filter(kind=filters.kind)
+    if filters.district:
+        changes = changes.filter(district__slug=filters.district)
+    if filters.submitted_by:
+        changes = changes.filter(submitted_by__username=filters.submitted_by)
+    if filters.submitted_from is not None:  # the current time zone (IST) decides the day
+        changes = changes.filter(submitted_at__date__gte=filters.submitted_from)
+    if filters.submitted_to is not None:
+        changes = changes.filter(submitted_at__date__lte=filters.submitted_to)
     return changes
+
+
+def change_filter_options(user: User) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The districts and the submitters found among the requests `user` may see, as
+    (value, label) pairs for the list's filters."""
+    visible = changes_visible_to(user)
+    districts = District.objects.filter(pk__in=visible.values("district_id")).order_by("name_en")
+    submitters = User.objects.filter(pk__in=visible.values("submitted_by_id")).order_by("username")
+    return [(d.slug, d.name) for d in districts], [(u.username, str(u)) for u in submitters]
 
 
 # --- the citizen's own view --------------------------------------------------------------------

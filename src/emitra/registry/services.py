@@ -36,6 +36,7 @@ from emitra.geo.selectors import lies_in
 from emitra.registry import vault
 from emitra.registry.models import (
     AccessRecord,
+    AccessWhat,
     Category,
     ChangeKind,
     ChangeRequest,
@@ -285,6 +286,172 @@ def _family_snapshot(family: Family) -> dict[str, Any]:
     }
 
 
+# --- one person, one family ----------------------------------------------------------------------
+#
+# The Aadhaar fingerprint keeps a person with an Aadhaar number in one family. For a person
+# without one the register has nothing unique, so:
+#  1. an Aadhaar number is required from age 5: UIDAI enrols children from birth, but before 5
+#     without biometrics (the "Baal Aadhaar"), and many young children have none, while from
+#     5 a person's biometrics are taken and Aadhaar is the identity every scheme asks for;
+#  2. a child under 5 without one needs the father's (or mother's) name, and is refused if a
+#     person with the same name, date of birth, gender and father's name is already a member,
+#     or in a request waiting for verification. The same comparison refuses a person *with*
+#     an Aadhaar number who matches a member enrolled without one (the child, enrolled again
+#     later). Two people who both have Aadhaar numbers are told apart by them, never by name.
+# The check runs when a request is submitted and again when it is approved (another family
+# may have been approved in between).
+
+AADHAAR_FROM_AGE = 5
+_DUPLICATE_KINDS = (ChangeKind.ENROL, ChangeKind.ADD_MEMBER, ChangeKind.UPDATE_MEMBER)
+
+
+class AadhaarRequired(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "registry.aadhaar_required",
+            _(
+                "Enter the Aadhaar number: it is required for everyone aged 5 or more. "
+                "Only a child under 5 may be enrolled without one."
+            ),
+        )
+
+
+class RelativeNameRequired(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "registry.relative_name_required",
+            _(
+                "For a child without an Aadhaar number, enter the father's (or mother's) "
+                "name in English: it is how a second enrolment of the same child is found."
+            ),
+        )
+
+
+class MemberAlreadyEnrolled(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "registry.member_enrolled",
+            _(
+                "A person with the same name, date of birth, gender and father's name is "
+                "already a member of a family, and one of the two has no Aadhaar number. "
+                "A person can belong to one family only."
+            ),
+        )
+
+
+class MemberPending(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "registry.member_pending",
+            _(
+                "A person with the same name, date of birth, gender and father's name is in "
+                "another request that is waiting for verification."
+            ),
+        )
+
+
+class MemberRepeated(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "registry.member_repeated",
+            _("The same person (name, date of birth, gender, father's name) is given twice."),
+        )
+
+
+def _fold(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What tells people apart when an Aadhaar number does not."""
+
+    name: str
+    relative: str
+    born: date
+    gender: str
+    has_aadhaar: bool
+
+    @property
+    def key(self) -> tuple[str, str, date, str]:
+        return (self.name, self.relative, self.born, self.gender)
+
+    def same_as(self, other: _Person) -> bool:
+        return self.key == other.key and not (self.has_aadhaar and other.has_aadhaar)
+
+
+def _person(values: Any, *, has_aadhaar: bool) -> _Person:
+    """From a MemberInput, a Member, or a payload dict (date as ISO text)."""
+
+    def get(name: str) -> Any:
+        return values.get(name) if isinstance(values, dict) else getattr(values, name)
+
+    born = get("date_of_birth")
+    return _Person(
+        name=_fold(get("name_en")),
+        relative=_fold(get("relative_name_en")),
+        born=date.fromisoformat(born) if isinstance(born, str) else born,
+        gender=str(get("gender")),
+        has_aadhaar=has_aadhaar,
+    )
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _require_aadhaar(person: _Person, *, on: date) -> None:
+    if person.has_aadhaar:
+        return
+    if _age_on(person.born, on) >= AADHAAR_FROM_AGE:
+        raise AadhaarRequired()
+    if not person.relative:
+        raise RelativeNameRequired()
+
+
+def _refuse_duplicates(
+    people: list[_Person],
+    *,
+    pending_too: bool,
+    except_member: int | None = None,
+) -> None:
+    """Refuse a person already in the register (or, at submission, in a pending request)."""
+    for i, person in enumerate(people):
+        if any(person.same_as(other) for other in people[i + 1 :]):
+            raise MemberRepeated()
+    born = {p.born for p in people}
+    members = Member.objects.filter(
+        date_of_birth__in=born, gender__in={p.gender for p in people}
+    ).exclude(pk=except_member or 0)
+    for member in members.only("name_en", "relative_name_en", "date_of_birth", "gender", "aadhaar"):
+        other = _person(member, has_aadhaar=member.aadhaar_id is not None)
+        if any(p.same_as(other) for p in people):
+            raise MemberAlreadyEnrolled()
+    if not pending_too:
+        return
+    waiting = ChangeRequest.objects.filter(state=ChangeState.PENDING, kind__in=_DUPLICATE_KINDS)
+    for change in waiting.exclude(member_id=except_member or 0).select_related("member"):
+        payload = change.payload or {}
+        for values in payload.get("members") or [payload.get("member") or {}]:
+            if not values or date.fromisoformat(values["date_of_birth"]) not in born:
+                continue
+            has = bool(values.get("aadhaar_token")) or (
+                change.kind == ChangeKind.UPDATE_MEMBER
+                and change.member is not None
+                and change.member.aadhaar_id is not None
+            )
+            other = _person(values, has_aadhaar=has)
+            if any(p.same_as(other) for p in people):
+                raise MemberPending()
+
+
+def _check_new_people(members: list[MemberInput], *, today: date) -> None:
+    people = [_person(m, has_aadhaar=bool(m.aadhaar)) for m in members]
+    for person in people:
+        _require_aadhaar(person, on=today)
+    _refuse_duplicates(people, pending_too=True)
+
+
 # --- submitting ----------------------------------------------------------------------------------
 
 
@@ -315,6 +482,7 @@ def submit_enrolment(
     if sum(m.relation == Relation.HEAD for m in members) != 1:
         raise _invalid("one_head", _("A family has exactly one head."))
     _check_repeats(members)
+    _check_new_people(members, today=today)
     change = ChangeRequest.objects.create(
         number=next_number(CHANGE_SERIES).text,
         kind=ChangeKind.ENROL,
@@ -353,9 +521,11 @@ def submit_enrolment(
 @transaction.atomic
 def submit_new_member(*, operator: User, family: Family, member: MemberInput) -> ChangeRequest:
     _require_operator(operator)
-    member = _clean_member(member, today=timezone.localdate())
+    today = timezone.localdate()
+    member = _clean_member(member, today=today)
     if member.relation == Relation.HEAD:
         raise _invalid("one_head", _("A family has exactly one head."))
+    _check_new_people([member], today=today)
     change = ChangeRequest.objects.create(
         number=next_number(CHANGE_SERIES).text,
         kind=ChangeKind.ADD_MEMBER,
@@ -383,6 +553,13 @@ def submit_member_update(*, operator: User, member: Member, changes: MemberInput
         raise _invalid(
             "aadhaar_fixed", _("A member's Aadhaar number cannot be changed by an update.")
         )
+    # An update adds nobody to a family, so a member enrolled without Aadhaar keeps being
+    # updatable; but changed details must not make them match someone else.
+    _refuse_duplicates(
+        [_person(changes, has_aadhaar=bool(changes.aadhaar or member.aadhaar_id))],
+        pending_too=True,
+        except_member=member.pk,
+    )
     change = ChangeRequest.objects.create(
         number=next_number(CHANGE_SERIES).text,
         kind=ChangeKind.UPDATE_MEMBER,
@@ -510,11 +687,31 @@ def _create_member(family: Family, values: dict[str, Any]) -> Member:
     return member
 
 
+def _recheck_people(change: ChangeRequest) -> None:
+    """The one-person-one-family rule again, against the register as it is now."""
+    payload = change.payload
+    if change.kind == ChangeKind.UPDATE_MEMBER:
+        assert change.member is not None
+        values = payload["member"]
+        has = bool(values.get("aadhaar_token") or change.member.aadhaar_id)
+        _refuse_duplicates(
+            [_person(values, has_aadhaar=has)], pending_too=False, except_member=change.member.pk
+        )
+        return
+    listed = payload["members"] if change.kind == ChangeKind.ENROL else [payload["member"]]
+    people = [_person(v, has_aadhaar=bool(v.get("aadhaar_token"))) for v in listed]
+    submitted_on = timezone.localdate(change.submitted_at)
+    for person in people:
+        _require_aadhaar(person, on=submitted_on)
+    _refuse_duplicates(people, pending_too=False)
+
+
 @transaction.atomic
 def approve_change(*, verifier: User, change: ChangeRequest) -> ChangeRequest:
     """Second level: apply the request to the register and write its history."""
     change = _decide(verifier, change, ChangeState.APPROVED, "")
     payload = change.payload
+    _recheck_people(change)
     if change.kind == ChangeKind.ENROL:
         f = payload["family"]
         family = Family.objects.create(
@@ -598,7 +795,7 @@ def reject_change(*, verifier: User, change: ChangeRequest, reason: str) -> Chan
     change = _decide(verifier, change, ChangeState.REJECTED, reason[:300])
     # Keep no Aadhaar number of a person the register did not take (data minimisation);
     # an entry already linked to a member (an update) is only released.
-    VaultEntry.objects.filter(pending_change=change, member__isnull=True).delete()
+    VaultEntry.objects.filter(pending_change=change, member__isnull=True, on_forms=False).delete()
     VaultEntry.objects.filter(pending_change=change).update(pending_change=None)
     audit.record(
         actor=verifier, action="registry.change_rejected", obj=change, after={"reason": reason}
@@ -750,7 +947,7 @@ def live_grant(*, requester: User, token: str) -> ConsentGrant:
 
 
 @transaction.atomic
-def record_access(*, grant: ConsentGrant, member: Member | None, what: str) -> AccessRecord:
+def record_access(*, grant: ConsentGrant, member: Member | None, what: AccessWhat) -> AccessRecord:
     """Every read of a family's data leaves a row the family can see."""
     accessor = grant.requester
     return AccessRecord.objects.create(
@@ -766,3 +963,26 @@ def record_access(*, grant: ConsentGrant, member: Member | None, what: str) -> A
 
 def now() -> datetime:
     return timezone.now()
+
+
+def seal_aadhaar(number: str) -> VaultEntry:
+    """The vault entry of an Aadhaar number written on an application form: the form keeps
+    the entry's token, never the number. One entry per number, shared with the register."""
+    number = vault.clean_aadhaar(number)
+    fp = vault.fingerprint(number)
+    entry = VaultEntry.objects.filter(fingerprint=fp).first()
+    if entry is None:
+        try:
+            with transaction.atomic():
+                return VaultEntry.objects.create(
+                    ciphertext=vault.encrypt(number),
+                    fingerprint=fp,
+                    last4=number[-4:],
+                    on_forms=True,
+                )
+        except IntegrityError:  # the same number, sealed at the same moment elsewhere
+            entry = VaultEntry.objects.get(fingerprint=fp)
+    if not entry.on_forms:
+        VaultEntry.objects.filter(pk=entry.pk).update(on_forms=True)
+        entry.on_forms = True
+    return entry

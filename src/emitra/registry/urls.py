@@ -19,5 +19,15 @@ urlpatterns = [
     path("grants/<str:token>/members/new/", views.add_member, name="add_member"),
     path("grants/<str:token>/members/<str:member_id>/", views.edit_member, name="edit_member"),
     path("my-family/", views.my_family, name="my_family"),
+    path(
+        "my-family/<str:family_id>/access-log.csv",
+        views.my_family_accesses_csv,
+        name="my_family_accesses_csv",
+    ),
+    path(
+        "my-family/<str:family_id>/changes.csv",
+        views.my_family_history_csv,
+        name="my_family_history_csv",
+    ),
     path("schemes/", views.checker, name="checker"),
 ]

@@ -26,6 +26,7 @@ from emitra.core.timeutil import to_ist
 from emitra.geo.models import UrbanBody
 from emitra.registry import eligibility, selectors, services
 from emitra.registry.forms import (
+    ChangeFilterForm,
     CheckerForm,
     ConsentForm,
     FamilyForm,
@@ -33,10 +34,12 @@ from emitra.registry.forms import (
     RejectForm,
 )
 from emitra.registry.models import (
+    AccessWhat,
     ChangeRequest,
     ChangeState,
     ConsentGrant,
     ConsentRequest,
+    Family,
     Member,
 )
 from emitra.registry.prefill import GRANT_PARAM
@@ -116,13 +119,30 @@ def urban_body_picker(request: HttpRequest) -> HttpResponse:
 @require_safe
 def changes(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    state = request.GET.get("state", "")
-    state = state if state in ChangeState.values else ""
-    rows = selectors.changes_visible_to(user, state=state)
+    districts, submitters = selectors.change_filter_options(user)
+    asked = {k: v for k, v in request.GET.items() if k != "format" and v}
+    form = ChangeFilterForm(asked, districts=districts, submitters=submitters)
+    if not form.is_valid():
+        return render(
+            request,
+            "registry/changes.html",
+            {"changes": [], "form": form, "csv_query": ""},
+            status=400,
+        )
+    rows = selectors.changes_visible_to(user, filters=form.filters())
     if request.GET.get("format") == "csv":
         return csv_response(
             "emitra-registry-requests.csv",
-            ["number", "kind", "state", "district", "family_id", "submitted_at", "decided_at"],
+            [
+                "number",
+                "kind",
+                "state",
+                "district",
+                "family_id",
+                "submitted_by",
+                "submitted_at",
+                "decided_at",
+            ],
             (
                 (
                     c.number,
@@ -130,6 +150,7 @@ def changes(request: HttpRequest) -> HttpResponse:
                     c.state,
                     c.district.name_en,
                     c.family.family_id if c.family else "",
+                    c.submitted_by.username,
                     to_ist(c.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
                     to_ist(c.decided_at).strftime("%Y-%m-%d %H:%M:%S") if c.decided_at else "",
                 )
@@ -139,7 +160,7 @@ def changes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/changes.html",
-        {"changes": rows[:200], "state": state, "states": ChangeState.choices},
+        {"changes": rows[:200], "form": form, "csv_query": urlencode({**asked, "format": "csv"})},
     )
 
 
@@ -325,7 +346,7 @@ def grant(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     members = list(selectors.members_of(found))
-    services.record_access(grant=found, member=None, what="members")
+    services.record_access(grant=found, member=None, what=AccessWhat.MEMBERS)
     return render(request, "registry/grant.html", {"grant": found, "members": members})
 
 
@@ -447,6 +468,60 @@ def my_family(request: HttpRequest) -> HttpResponse:
         for family in selectors.families_of_citizen(_user(request))
     ]
     return render(request, "registry/my_family.html", {"families": families})
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: str) -> str:
+    """Free text in a CSV cell, never read by Excel as a formula."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def _own_family(request: HttpRequest, family_id: str) -> Family:
+    found = selectors.families_of_citizen(_user(request)).filter(family_id=family_id).first()
+    if found is None:
+        raise Http404(family_id)
+    return found
+
+
+@allow(Role.CITIZEN, reason="a citizen downloads who read their own family's data")
+@require_safe
+def my_family_accesses_csv(request: HttpRequest, family_id: str) -> HttpResponse:
+    family = _own_family(request, family_id)
+    return csv_response(
+        f"jan-aadhaar-{family.family_id}-access-log.csv",
+        [_("When (IST)"), _("Who"), _("Purpose"), _("What"), _("Member ID")],
+        (
+            (
+                to_ist(a.at).strftime("%Y-%m-%d %H:%M:%S"),
+                _text_cell(a.accessor_label),
+                a.get_purpose_display(),
+                a.get_what_display(),
+                a.member.member_id if a.member else "",
+            )
+            for a in selectors.access_log(family).iterator()
+        ),
+    )
+
+
+@allow(Role.CITIZEN, reason="a citizen downloads the changes to their own family's record")
+@require_safe
+def my_family_history_csv(request: HttpRequest, family_id: str) -> HttpResponse:
+    family = _own_family(request, family_id)
+    return csv_response(
+        f"jan-aadhaar-{family.family_id}-changes.csv",
+        [_("When (IST)"), _("Request number"), _("Kind"), _("Member ID")],
+        (
+            (
+                to_ist(h.at).strftime("%Y-%m-%d %H:%M:%S"),
+                h.change.number,
+                h.change.get_kind_display(),
+                h.member.member_id if h.member else "",
+            )
+            for h in selectors.history_of(family).iterator()
+        ),
+    )
 
 
 @public("anyone may check which schemes fit their circumstances, without saying who they are")

@@ -298,3 +298,85 @@ def test_a_bad_shipped_rule_file_fails_the_system_check(tmp_path, monkeypatch):
     monkeypatch.setattr(eligibility, "SCHEMES_FILE", path)
     [error] = scheme_rules_load()
     assert error.id == "registry.E001" and "unknown operator “~”" in error.msg
+
+
+# --- district values are districts -------------------------------------------------------------
+
+
+def district_rule(value: Any, op: str = "eq") -> dict[str, Any]:
+    return {"field": "district", "op": op, "value": value}
+
+
+@pytest.mark.django_db
+def test_a_district_value_must_be_a_district_of_the_register(geo):
+    assert parse_rule(district_rule("jaipur")) == Leaf("district", "eq", "jaipur")
+    assert parse_rule(district_rule(["jaipur", "ajmer"], "in")) == Leaf(
+        "district", "in", ("jaipur", "ajmer")
+    )
+    with pytest.raises(RuleError) as refused:
+        parse_rule(district_rule(["ajmer", "jaipr"], "in"))
+    message = str(refused.value.message)
+    assert "“jaipr” is not a district" in message and "did you mean: jaipur?" in message
+    with pytest.raises(RuleError, match="“bikaner” is not a district"):  # not in this register
+        parse_rule(district_rule("bikaner"))
+
+
+@pytest.mark.django_db
+def test_a_district_rule_answers_by_the_familys_district(geo):
+    [scheme] = eligibility.parse_schemes(
+        {
+            "format": 1,
+            "schemes": [
+                {"code": "d", "name_en": "D", "name_hi": "डी", "rule": district_rule("jaipur")}
+            ],
+        }
+    )
+    assert eligibility.answers(facts(district="jaipur"), [scheme])[0].eligible
+    no = eligibility.answers(facts(district="ajmer"), [scheme])[0]
+    assert not no.eligible and "district is not jaipur" in no.explanation()
+
+
+@pytest.mark.django_db
+def test_a_misspelt_district_is_refused_at_load_by_the_command_and_the_system_check(
+    geo, tmp_path, monkeypatch
+):
+    from emitra.registry.apps import scheme_rules_load
+
+    path = tmp_path / "schemes.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "schemes": [
+                    {
+                        "code": "local",
+                        "name_en": "Local",
+                        "name_hi": "स्थानीय",
+                        "rule": {
+                            "all": [
+                                {"field": "age", "op": "ge", "value": 60},
+                                district_rule("Jaipur"),
+                            ]
+                        },
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"schemes\[0\]\(local\)\.rule\.all\[1\].*“Jaipur” is not"):
+        eligibility.load_schemes(path)
+    with pytest.raises(CommandError, match="“Jaipur” is not a district"):
+        call_command("registry_check_schemes", str(path))
+    monkeypatch.setattr(eligibility, "SCHEMES_FILE", path)
+    [error] = scheme_rules_load()
+    assert error.id == "registry.E001" and "did you mean: jaipur?" in error.msg
+
+
+@pytest.mark.django_db
+def test_before_the_geography_is_loaded_districts_come_from_its_shipped_list():
+    from emitra.geo.models import District
+
+    assert not District.objects.exists()
+    known = eligibility.known_districts()
+    assert len(known) == 41 and {"jaipur", "balotra", "salumbar"} <= known

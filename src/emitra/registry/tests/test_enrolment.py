@@ -178,6 +178,20 @@ def test_a_rejected_request_frees_its_aadhaar_and_keeps_the_reason(operator, ver
     assert VaultEntry.objects.count() == 1
 
 
+def test_a_rejected_request_keeps_a_number_an_application_form_refers_to(operator, verifier, geo):
+    number = aadhaar_number()
+    sealed = services.seal_aadhaar(number)  # written on an application form earlier
+    change = services.submit_enrolment(
+        operator=operator, family=family_input(geo), members=[member_input(aadhaar=number)]
+    )
+    services.reject_change(verifier=verifier, change=change, reason="Photo does not match")
+
+    entry = VaultEntry.objects.get()
+    assert entry.token == sealed.token and entry.pending_change_id is None
+    assert vault.decrypt(entry.ciphertext) == number
+    assert services.seal_aadhaar(number).token == sealed.token  # one entry per number
+
+
 def test_only_the_family_districts_society_verifies(operator, make_user, geo):
     change = services.submit_enrolment(
         operator=operator, family=family_input(geo), members=[member_input()]

@@ -373,7 +373,12 @@ def test_with_update_consent_an_operator_adds_and_changes_members(operator, veri
         "annual_income": "24,000",
         "disability_percent": "45",
     }
-    added = desk.post(f"/registry/grants/{grant.token}/members/new/", son)
+    without_aadhaar = desk.post(f"/registry/grants/{grant.token}/members/new/", son)
+    assert without_aadhaar.status_code == 422
+    assert "required for everyone aged 5 or more" in without_aadhaar.content.decode()
+    added = desk.post(
+        f"/registry/grants/{grant.token}/members/new/", {**son, "aadhaar": aadhaar_number()}
+    )
     assert added.status_code == 302
     change = ChangeRequest.objects.get(kind="add_member")
     services.approve_change(verifier=verifier, change=change)

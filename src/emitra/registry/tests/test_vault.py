@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import date
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 
 from emitra.core.logging import JsonFormatter
 from emitra.core.verhoeff import check_digit
-from emitra.registry import vault
+from emitra.registry import services, vault
 from emitra.registry.models import Member, VaultEntry
 
 from .conftest import aadhaar_number, member_input
@@ -74,7 +76,8 @@ def test_rotation_re_encrypts_every_entry_under_the_new_key(settings, enrol):
     out = io.StringIO()
     call_command("registry_rotate_vault", stdout=out)
 
-    assert "Re-encrypted 2 entries" in out.getvalue()  # one Aadhaar, one bank account
+    # One Aadhaar, the member's bank account, and the copy in the approved request's payload.
+    assert "Re-encrypted 3 entries" in out.getvalue()
     settings.AADHAAR_VAULT_KEYS = [new_key]  # the old key is gone: all still readable
     entry = VaultEntry.objects.get()
     assert vault.decrypt(entry.ciphertext) == number
@@ -82,6 +85,54 @@ def test_rotation_re_encrypts_every_entry_under_the_new_key(settings, enrol):
     assert vault.decrypt(Member.objects.get().bank_account_cipher) == "33001234567890"
     with pytest.raises(InvalidToken):  # and the old key no longer opens it
         Fernet(old_key.encode()).decrypt(entry.ciphertext.encode())
+
+
+def test_a_pending_request_is_still_approvable_after_rotation_and_dropping_the_old_key(
+    settings, enrol, operator, verifier
+):
+    old_key = settings.AADHAAR_VAULT_KEYS[0]
+    family = enrol()
+    son = member_input(
+        name_en="Mohan Lal",
+        name_hi="मोहन लाल",
+        gender="male",
+        date_of_birth=date(1990, 7, 1),
+        relation="son",
+        marital_status="married",
+        bank_account="44005555666677",
+    )
+    pending = services.submit_new_member(operator=operator, family=family, member=son)
+    new_key = Fernet.generate_key().decode()
+    settings.AADHAAR_VAULT_KEYS = [new_key, old_key]
+
+    call_command("registry_rotate_vault", "--quiet")
+
+    settings.AADHAAR_VAULT_KEYS = [new_key]  # the old key is gone before the verifier acts
+    pending.refresh_from_db()
+    with pytest.raises(InvalidToken):
+        Fernet(old_key.encode()).decrypt(pending.payload["member"]["bank_account_cipher"].encode())
+    services.approve_change(verifier=verifier, change=pending)
+    added = family.members.get(relation="son")
+    assert vault.decrypt(added.bank_account_cipher) == "44005555666677"
+    assert added.masked_bank_account == "XXXXXX6677"
+    assert vault.decrypt(added.aadhaar.ciphertext) == son.aadhaar
+
+
+def test_rotation_re_encrypts_every_cipher_in_a_payload_and_nothing_else():
+    from emitra.registry.management.commands.registry_rotate_vault import rotate_ciphers
+
+    payload: dict[str, Any] = {
+        "family": {"mobile": "9829055501"},
+        "members": [
+            {"name_en": "A", "bank_account_cipher": vault.encrypt("111111111"), "ifsc": "X"},
+            {"name_en": "B", "bank_account_cipher": ""},
+        ],
+    }
+    rotated, count = rotate_ciphers(payload)
+    assert count == 1
+    assert vault.decrypt(rotated["members"][0]["bank_account_cipher"]) == "111111111"
+    assert rotated["family"] == payload["family"]
+    assert rotated["members"][1] == payload["members"][1]
 
 
 @pytest.mark.django_db
