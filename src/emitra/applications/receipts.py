@@ -196,11 +196,15 @@ def form_rows(application: Application) -> list[tuple[str, str]]:
     schema = fields_schema(application.service_version.form_schema or {})
     if not schema:
         return []
-    data = {name: str(value) for name, value in application.form_data.items()}
+    sealed = {n: v for n, v in application.form_data.items() if isinstance(v, dict)}
+    data = {n: str(v) for n, v in application.form_data.items() if n not in sealed}
     bound = formschema.bind(schema, data)
     rows = []
     for field in bound.fields:
         value = bound.cleaned.get(field.name)
+        if field.name in sealed:  # an Aadhaar number kept as a vault token (services.sealed_form)
+            rows.append((field.label, mask_aadhaar(str(sealed[field.name].get("last4", "")))))
+            continue
         if value in (None, "", False):
             continue
         if field.kind in _MASKED_KINDS:

@@ -53,6 +53,7 @@ from emitra.ledger import selectors as ledger_selectors
 from emitra.ledger import services as ledger
 from emitra.ledger.models import Account
 from emitra.ledger.services import Cause
+from emitra.registry.services import seal_aadhaar
 
 SERIES: Final = "APP"
 FEE_SCOPE: Final = "applications.fee"
@@ -322,6 +323,19 @@ def check_application(
     )
 
 
+def sealed_form(filing: Filing) -> dict[str, Any]:
+    """The cleaned form as it may be kept: each Aadhaar number replaced by its vault token and
+    last four digits (the number itself lives only in the registry's vault, encrypted).
+    Sealing a sealed form changes nothing."""
+    properties = (filing.version.form_schema or {}).get("properties", {})
+    kept = dict(filing.cleaned)
+    for name, value in filing.cleaned.items():
+        if properties.get(name, {}).get("x-field") == "aadhaar" and isinstance(value, str):
+            entry = seal_aadhaar(value)
+            kept[name] = {"vault": entry.token, "last4": entry.last4}
+    return kept
+
+
 def store_documents(filing: Filing, *, by: User) -> dict[str, int]:
     """Keep a checked application's uploads now (slot → document id), to file it later."""
     kept = {name: document_id for name, (_slot, document_id) in filing.stored.items()}
@@ -444,7 +458,7 @@ def _file(
         channel=channel,
         applicant_name=filing.name or "—",
         mobile=filing.mobile,
-        form_data=filing.cleaned,
+        form_data=sealed_form(filing),
         submitted_by=submitted_by,
         citizen=submitted_by if submitted_by.role == Role.CITIZEN else None,
         idempotency_key=key,

@@ -223,7 +223,7 @@ def create_fee_order(*, citizen: User, filing: applications.Filing, key: str) ->
                 citizen=citizen,
                 service=filing.service,
                 service_version=filing.version,
-                form_data=filing.cleaned,
+                form_data=applications.sealed_form(filing),
                 documents=applications.store_documents(filing, by=citizen),
                 total=filing.priced.total_citizen,
                 mobile=filing.mobile,

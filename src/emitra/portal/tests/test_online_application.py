@@ -201,3 +201,21 @@ def test_another_citizens_fee_order_is_not_found(apply, make_user):
 
     assert client.get(f"/my/fees/{order.number}/").status_code == 404
     assert client.post(f"/my/fees/{order.number}/check/").status_code == 404
+
+
+def test_an_aadhaar_number_waits_for_the_fee_only_as_a_vault_token(apply, call_back):
+    from emitra.applications.tests.test_identity_numbers import assert_nowhere_in_the_database
+    from emitra.registry.models import VaultEntry
+    from emitra.registry.tests.conftest import aadhaar_number
+
+    number = aadhaar_number()
+    order = apply(aadhaar=number)
+    entry = VaultEntry.objects.get()
+    assert order.form_data["aadhaar"] == {"vault": entry.token, "last4": number[-4:]}
+
+    call_back(order)
+
+    application = Application.objects.get()
+    assert application.form_data["aadhaar"] == order.form_data["aadhaar"]
+    assert VaultEntry.objects.count() == 1
+    assert_nowhere_in_the_database(number)
