@@ -99,7 +99,9 @@ def prepare() -> dict[str, str]:
     society = person("bench.society", Role.DISTRICT_ADMIN, "9000000003")
     admin = person("bench.admin", Role.STATE_ADMIN, "9000000004")
     if not Kiosk.objects.filter(operator=operator).exists():
-        lsp = kiosks.register_lsp(actor=None, user=lsp_user, name="Bench LSP", district=jaipur)
+        lsp = kiosks.register_lsp(
+            actor=None, user=lsp_user, name="Bench LSP", district=jaipur, existing_ok=True
+        )
         kiosk = kiosks.apply_kiosk(
             actor=lsp.user,
             code="BENCH-0001",

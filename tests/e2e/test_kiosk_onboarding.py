@@ -6,7 +6,10 @@ The LSP works in Hindi (e-Mitra's default) and the operator switches to English,
 languages are walked. Fields and buttons are found by id and value, not by their text.
 
 Last, the operator serves a citizen from the counter: an electricity bill paid through the
-biller simulator, the receipt turning from pending to paid."""
+biller simulator, the receipt turning from pending to paid.
+
+The browser window is a kiosk's 1366×768 screen, and the console must fit it: no sideways
+scrolling (DESIGN: usable at 1366×768)."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from emitra.kiosks.tests import factories
 from emitra.ledger import selectors as ledger_selectors
 
 PASSWORD = "kiosk-pass-2024"
+KIOSK_SCREEN = {"width": 1366, "height": 768}
 
 
 def log_in(page: Any, base: str, username: str) -> None:
@@ -54,6 +58,14 @@ def as_staff(page: Any, base: str, user: Any) -> None:
             }
         ]
     )
+
+
+def assert_fits_the_width(page: Any) -> None:
+    """Nothing sticks out to the right: the page never scrolls sideways."""
+    sizes = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert sizes[0] <= sizes[1], f"page is {sizes[0]}px wide in a {sizes[1]}px window"
 
 
 def act(page: Any, action: str, status: str) -> None:
@@ -85,6 +97,7 @@ def test_an_lsp_onboards_a_kiosk_and_its_operator_starts_work(
 
     # 1. The LSP applies (in Hindi, e-Mitra's default) and recommends the kiosk.
     page = browser_page
+    page.set_viewport_size(KIOSK_SCREEN)
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     log_in(page, base, lsp_user.username)
     page.goto(f"{base}/kiosks/new/")
@@ -124,6 +137,7 @@ def test_an_lsp_onboards_a_kiosk_and_its_operator_starts_work(
     expect(page.locator("#kiosk-status")).to_have_attribute("data-status", "active")
     expect(page.locator("#available-balance")).to_have_text("₹0.00")
     expect(page.locator("#today")).to_contain_text("No transactions today yet.")
+    assert_fits_the_width(page)
     page.keyboard.press("/")
     expect(page.locator("#console-q")).to_be_focused()
 
@@ -153,4 +167,5 @@ def test_an_lsp_onboards_a_kiosk_and_its_operator_starts_work(
     page.goto(f"{base}/console/")
     expect(page.locator("#available-balance")).not_to_have_text("₹6,000.00")
     expect(page.locator("#pending-items")).to_contain_text("Nothing is pending.")
+    assert_fits_the_width(page)  # with today's lines in the table
     assert refused == []

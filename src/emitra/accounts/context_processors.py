@@ -45,6 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
             items.append(MenuItem(_("Applications"), reverse("applications:services")))
         if role in (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN):
             items.append(MenuItem(_("Applications inbox"), reverse("applications:inbox")))
+        if role in (Role.STATE_ADMIN, Role.AUDITOR):
+            items.append(MenuItem(_("Applications"), reverse("applications:statewide")))
         if role in (Role.OPERATOR, Role.DISTRICT_ADMIN):
             items.append(MenuItem(_("Jan Aadhaar"), reverse("registry:changes")))
         if role == Role.CITIZEN:

@@ -19,12 +19,16 @@ def may_download_certificate(user: Any, cert: Any) -> bool:
 
 def receipt_of_application(number: str) -> Any:
     """An application's acknowledgement as a receipt the citizen can rate or complain about."""
+    from django.urls import reverse
+
+    from emitra.accounts.roles import Role
     from emitra.applications.models import Application
     from emitra.kiosks.receipts import ReceiptRef
 
+    # Only applications filed at a kiosk's counter: the feedback is about the kiosk.
     found = (
         Application.objects.select_related("service")
-        .filter(number=number.upper(), submitted_by__isnull=False)
+        .filter(number=number.upper(), submitted_by__role=Role.OPERATOR)
         .first()
     )
     if found is None:
@@ -37,7 +41,34 @@ def receipt_of_application(number: str) -> Any:
         service_name_hi=found.service.name_hi,
         amount=found.amount_paid,
         issued_at=found.submitted_at,
+        track_url=f"{reverse('applications:track')}?number={found.number}",
     )
+
+
+def pending_sent_back(operator: Any) -> list[Any]:
+    """The operator's applications sent back to the citizen, waiting for the corrected
+    application to be resubmitted at the counter, for the console's pending list."""
+    from django.urls import reverse
+
+    from emitra.applications.models import Application
+    from emitra.applications.selectors import waiting_on_citizen
+    from emitra.kiosks.console import PendingItem
+
+    rows = (
+        Application.objects.filter(submitted_by=operator)
+        .filter(waiting_on_citizen())
+        .order_by("state_since", "pk")[:20]
+    )
+    return [
+        PendingItem(
+            label=_("Application sent back for correction"),
+            reference=application.number,
+            amount=None,
+            since=application.state_since,
+            url=reverse("applications:detail", args=[application.number]),
+        )
+        for application in rows
+    ]
 
 
 def serve_link(service: Any) -> str:
@@ -60,10 +91,11 @@ class ApplicationsConfig(AppConfig):
         from emitra.applications import notify
 
         notify.register_sms_templates()
-        from emitra.kiosks.console import register_serve_link
+        from emitra.kiosks.console import register_pending_provider, register_serve_link
         from emitra.kiosks.receipts import register_lookup
 
         register_lookup(receipt_of_application)
+        register_pending_provider(pending_sent_back)
         register_serve_link(serve_link)
         try:
             from emitra.certificates.selectors import register_download_check

@@ -96,3 +96,15 @@ class FormChanged(Conflict):
             "applications.form_changed",
             _("The service's form changed before the application was filed. Please apply again."),
         )
+
+
+class DocumentsMissing(InvalidInput):
+    """The state an action leads to requires documents the application does not hold."""
+
+    def __init__(self, *, action: str, documents: list[str]) -> None:
+        super().__init__(
+            "applications.documents_missing",
+            _("“%(action)s” needs these documents attached first: %(documents)s.")
+            % {"action": action, "documents": ", ".join(documents)},
+        )
+        self.documents = documents

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from emitra.accounts.roles import Role
 from emitra.applications import workflow
 from emitra.applications.models import Application
 from emitra.catalog import formschema
@@ -17,6 +19,7 @@ from emitra.core.masking import mask_aadhaar, mask_mobile
 from emitra.core.money import format_inr
 from emitra.core.qr import svg_document, svg_inline
 from emitra.core.timeutil import format_ist
+from emitra.kiosks.receipts import feedback_url, public_url
 
 
 def mask(mobile: str) -> str:
@@ -52,6 +55,10 @@ LABELS: dict[str, Promise] = {
     "kiosk": _("Kiosk operator"),
     "documents": _("Documents received"),
     "track": _("Track this application on e-Mitra with its number and your mobile number."),
+    "scan_kiosk": _(
+        "Scan the QR code or open this link to track the application, rate the kiosk or complain:"
+    ),
+    "scan_track": _("Scan the QR code or open this link to track the application:"),
     "footer": _("e-Mitra acknowledgement — keep it until the certificate is issued."),
 }
 
@@ -72,10 +79,30 @@ class Receipt:
     kiosk: str
     documents: list[str]
     qr_svg: str
+    public_url: str = ""  # what the QR code opens (absolute)
+    feedback_path: str = ""  # the rating/complaint page, when filed at a kiosk
+
+
+def filed_at_kiosk(application: Application) -> bool:
+    """Filed at a kiosk's counter (not by the citizen online): the kiosk can be rated."""
+    return application.submitted_by.role == Role.OPERATOR
+
+
+def track_path(application: Application) -> str:
+    return f"{reverse('applications:track')}?number={application.number}"
+
+
+def public_link(application: Application) -> str:
+    """What the acknowledgement's QR code opens: the public page of this acknowledgement,
+    which offers tracking and, for one filed at a kiosk, rating the kiosk or complaining
+    (kiosks' /feedback/<number>/); the tracking page for one the citizen filed online."""
+    if filed_at_kiosk(application):
+        return feedback_url(application.number)
+    return public_url(track_path(application))
 
 
 def _track_text(application: Application) -> str:
-    return f"EMITRA-APP:{application.number}"
+    return public_link(application)
 
 
 def receipt(application: Application) -> Receipt:
@@ -98,6 +125,10 @@ def receipt(application: Application) -> Receipt:
             d.label_hi if workflow.is_hindi() else d.label_en for d in application.documents.all()
         ],
         qr_svg=svg_inline(_track_text(application)),
+        public_url=public_link(application),
+        feedback_path=reverse("feedback:receipt", args=[application.number])
+        if filed_at_kiosk(application)
+        else "",
     )
 
 
@@ -131,6 +162,10 @@ def pdf_data(application: Application) -> dict[str, Any]:
         "kiosk": application.submitted_by.full_name or application.submitted_by.username,
         "documents": [{"hi": d.label_hi, "en": d.label_en} for d in application.documents.all()],
         "qr": svg_document(_track_text(application)),
+        "public": {
+            "label": both(LABELS["scan_kiosk" if filed_at_kiosk(application) else "scan_track"]),
+            "url": public_link(application),
+        },
         "footer": " · ".join(dict.fromkeys(both(LABELS["footer"]).values())),
         "page_of": gettext("Page %(page)s of %(pages)s") % {"page": "{page}", "pages": "{pages}"},
     }
@@ -163,6 +198,8 @@ def history(application: Application, *, public: bool = False) -> list[HistoryLi
         action = definition.actions.get(code)
         if action is not None:
             return action.label
+        if code == "remind":
+            return gettext("Citizen reminded")
         return gettext("Escalated") if code == "escalate" else code
 
     lines = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -27,6 +27,7 @@ from emitra.applications.errors import (
     ActionNotAllowed,
     BadAssignee,
     ConcurrentChange,
+    DocumentsMissing,
     FormChanged,
     FormInvalid,
     KeyReusedForOther,
@@ -38,7 +39,7 @@ from emitra.applications.errors import (
 from emitra.applications.models import Application, ApplicationDocument, ApplicationEvent
 from emitra.catalog import formschema, pricing
 from emitra.catalog import selectors as catalog_selectors
-from emitra.catalog.models import Channel, Service, ServiceVersion
+from emitra.catalog.models import Channel, DocumentType, Service, ServiceVersion
 from emitra.commissions.services import post_service_payment
 from emitra.core import audit
 from emitra.core.errors import DomainError, InvalidInput
@@ -552,6 +553,54 @@ def allowed_actions(application: Application, actor: User) -> list[workflow.Acti
     ]
 
 
+def _document_slot(code: str) -> Slot:
+    """An upload slot for a document type a state requires that the form does not ask for."""
+    known = DocumentType.objects.filter(code=code).first()
+    return Slot(
+        name="doc_" + code.replace("-", "_"),
+        document_type=code,
+        label_en=known.name_en if known else code,
+        label_hi=known.name_hi if known else code,
+        required=True,
+        accept=ALL_TYPES,
+        max_bytes=document_max_bytes(),
+    )
+
+
+def action_slots(application: Application, action: workflow.Action) -> list[Slot]:
+    """The documents `action` may bring: any slot of the form on a resubmission, and on any
+    action the documents its target state requires (workflow.py's rule) — `required` when
+    the application does not hold one of that type yet."""
+    definition = workflow.definition(application.workflow_ref)
+    needed = definition.state(action.target).documents
+    if action.code != "resubmit" and not needed:
+        return []
+    held = set(application.documents.values_list("document_type", flat=True))
+    form_slots = upload_slots(application.service, application.service_version)
+    by_type = {slot.document_type: slot for slot in form_slots if slot.document_type}
+    slots = list(form_slots) if action.code == "resubmit" else []
+    slots += [by_type.get(code) or _document_slot(code) for code in needed]
+    chosen: dict[str, Slot] = {}
+    for slot in slots:
+        missing = slot.document_type in needed and slot.document_type not in held
+        chosen.setdefault(slot.name, replace(slot, required=missing))
+    return list(chosen.values())
+
+
+def _missing_documents(
+    application: Application,
+    target: workflow.State,
+    checked: Mapping[str, tuple[Slot, CheckedFile, str]],
+) -> list[str]:
+    """The document types `target` requires that the application holds in no round and that
+    are not among the files brought with this action."""
+    if not target.documents:
+        return []
+    held = set(application.documents.values_list("document_type", flat=True))
+    held |= {slot.document_type for slot, _file, _name in checked.values()}
+    return [code for code in target.documents if code not in held]
+
+
 def act(
     *,
     application: Application,
@@ -565,6 +614,10 @@ def act(
     """Take one workflow action. The state moves by a conditional UPDATE on (state, version):
     of two officers acting at once, one wins and the other gets `ConcurrentChange` with
     nothing done. `expected_version` is the version the actor saw (a stale page is refused).
+
+    An action into a state that lists documents is refused (`DocumentsMissing`) unless the
+    application holds each of them, from an earlier round or among `files` (workflow.py).
+    Staying in the same state (re-assigning) keeps its SLA clock and escalation mark.
 
     Approve issues the certificate in the same transaction: if issuing fails, the
     application stays where it was."""
@@ -581,21 +634,31 @@ def act(
         if not selectors.assignable_officers(application).filter(pk=assignee.pk).exists():
             raise BadAssignee()
     checked: dict[str, tuple[Slot, CheckedFile, str]] = {}
-    if chosen.code == "resubmit" and files:
-        slots = upload_slots(application.service, application.service_version)
+    slots = action_slots(application, chosen) if files else []
+    if slots:
+        assert files is not None
         checked, errors = check_documents(slots, files, all_required=False)
         if errors:
             raise FormInvalid(errors)
     target = definition.state(chosen.target)
+    missing = _missing_documents(application, target, checked)
+    if missing:
+        slot_labels = {s.document_type: s.label for s in action_slots(application, chosen)}
+        raise DocumentsMissing(
+            action=chosen.label, documents=[slot_labels.get(code, code) for code in missing]
+        )
     now = timezone.now()
-    changes: dict[str, Any] = {
-        "state": target.code,
-        "version": F("version") + 1,
-        "state_since": now,
-        "due_at": workflow.due_at(now, target.sla),
-        "escalated_at": None,
-        "updated_at": now,
-    }
+    changes: dict[str, Any] = {"version": F("version") + 1, "updated_at": now}
+    if target.code != application.state:
+        # Entering a state starts its SLA clock. Staying (re-assigning within "under review")
+        # does not: an overdue, escalated application must not look on time again because it
+        # changed hands.
+        changes.update(
+            state=target.code,
+            state_since=now,
+            due_at=workflow.due_at(now, target.sla),
+            escalated_at=None,
+        )
     if chosen.code == "assign":
         assert assignee is not None
         changes["assigned_to"] = assignee
@@ -611,8 +674,9 @@ def act(
             pk=application.pk
         )
         if checked:
-            rounds = fresh.events.filter(action="resubmit").count() + 2
-            _attach(fresh, checked, by=actor, round_no=rounds)
+            # A resubmission opens the next round; other actions add to the current one.
+            rounds = fresh.events.filter(action="resubmit").count() + 1
+            _attach(fresh, checked, by=actor, round_no=rounds + (chosen.code == "resubmit"))
         certificate_number = ""
         if chosen.effect == "issue_certificate":
             certificate_number = _issue_certificate(fresh, actor)
@@ -761,8 +825,12 @@ def act_in_bulk(
 
 
 def escalate_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Mark applications past their due time as escalated (once per stay in a state), add a
-    history line and SMS each department admin of the application's scope."""
+    """Act once per stay in a state on applications past their due time, and return how many.
+
+    In a state waiting on the department the application is escalated: marked, a history
+    line, an SMS to each department admin of its scope. In a state waiting on the citizen
+    (sent back) the delay is the citizen's, not the department's: the citizen is reminded by
+    SMS instead (the same mark, so only once), and no department admin is told."""
     moment = now or timezone.now()
     terminal = {s for d in workflow.all_definitions() for s in d.terminal_states}
     candidates = list(
@@ -771,8 +839,10 @@ def escalate_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
         .select_related("service")
         .order_by("due_at")[:limit]
     )
-    escalated = 0
+    handled = 0
     for application in candidates:
+        state = workflow.definition(application.workflow_ref).states.get(application.state)
+        citizen = state is not None and state.waiting_on == "citizen"
         with transaction.atomic():
             marked = Application.objects.filter(
                 pk=application.pk,
@@ -784,27 +854,36 @@ def escalate_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
                 continue
             ApplicationEvent.objects.create(
                 application=application,
-                action="escalate",
+                action="remind" if citizen else "escalate",
                 from_state=application.state,
                 to_state=application.state,
                 version=application.version,
-                note=str(_("Past its due time")),
+                note=str(_("Reminder sent to the citizen") if citizen else _("Past its due time")),
                 at=moment,
             )
             audit.record(
                 actor=None,
-                action="applications.escalated",
+                action="applications.citizen_reminded" if citizen else "applications.escalated",
                 obj=application,
                 after={"state": application.state, "due_at": str(application.due_at)},
                 actor_label="sla-job",
             )
-            for admin in selectors.department_admins(application):
-                if admin.mobile:
-                    notify.queue_sms(
-                        to=admin.mobile, template="application_escalated", number=application.number
-                    )
-            escalated += 1
-    return escalated
+            if citizen:
+                notify.queue_sms(
+                    to=application.mobile,
+                    template="application_reminder",
+                    number=application.number,
+                )
+            else:
+                for admin in selectors.department_admins(application):
+                    if admin.mobile:
+                        notify.queue_sms(
+                            to=admin.mobile,
+                            template="application_escalated",
+                            number=application.number,
+                        )
+            handled += 1
+    return handled
 
 
 # --- tracking ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.services_list, name="services"),
     path("new/<slug:code>/", views.apply, name="apply"),
     path("inbox/", views.inbox, name="inbox"),
+    path("statewide/", views.statewide, name="statewide"),
     path("track/", views.track, name="track"),
     path("track/otp/", views.track_otp, name="track_otp"),
     path("track/<str:number>/", views.track_status, name="track_status"),

@@ -6,9 +6,12 @@ application number + mobile OTP."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -48,6 +51,7 @@ READ_REASON = (
     "and statewide read-only roles; others get 404"
 )
 STAFF = (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN)
+PAGE_SIZE = 50
 TRACKED_KEY = "applications.tracked"
 PENDING_KEY = "applications.track_pending"
 
@@ -80,11 +84,19 @@ def _form_values(request: HttpRequest) -> dict[str, Any]:
 @allow(Role.OPERATOR, reason="kiosk operators file applications for citizens")
 @require_safe
 def services_list(request: HttpRequest) -> HttpResponse:
+    """The services to file for, and the applications filed here (filtered, paged, CSV)."""
     query = request.GET.get("q", "").strip()[:60]
     rows = selectors.applicable_services()
     if query:
         rows = rows.filter(name_en__icontains=query) | rows.filter(name_hi__icontains=query)
-    mine = selectors.visible_to(_user(request)).order_by("-submitted_at", "-pk")
+    filters = selectors.InboxFilters(
+        state=request.GET.get("status", "")[:30],
+        q=request.GET.get("number", "").strip()[:60],
+        submitted_from=_day(request.GET.get("from")),
+        submitted_to=_day(request.GET.get("to")),
+        open_only=False,
+    )
+    mine = selectors.filed_by(_user(request), filters)
     if request.GET.get("format") == "csv":
         return csv_response(
             "emitra-my-applications.csv",
@@ -101,12 +113,38 @@ def services_list(request: HttpRequest) -> HttpResponse:
                 for a in mine.iterator()
             ),
         )
-    recent = mine[:20]
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    states = _state_labels()
     return render(
         request,
         "applications/services.html",
-        {"services": rows, "q": query, "recent": recent, "labels": _state_labels()},
+        {
+            "services": rows,
+            "q": query,
+            "recent": page.object_list,
+            "page": page,
+            "filters": filters,
+            "states": sorted(states.items()),
+            "labels": states,
+            "query": _query_without_page(request),
+        },
     )
+
+
+def _day(value: str | None) -> date | None:
+    """A day from a date input (YYYY-MM-DD); anything else is no filter."""
+    try:
+        return date.fromisoformat((value or "").strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    """The list's query string for links to other pages and to the CSV export."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    return params.urlencode()
 
 
 def _state_labels() -> dict[str, str]:
@@ -263,11 +301,11 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "events": receipts.history(application),
             "documents": application.documents.select_related("document"),
             "actions": actions,
+            # Each action with the documents it may bring (a resubmission: any; any action:
+            # those its target state requires, see workflow.py).
+            "action_forms": [(a, services.action_slots(application, a)) for a in actions],
             "officers": selectors.assignable_officers(application)
             if any(a.code == "assign" for a in actions)
-            else [],
-            "slots": services.upload_slots(application.service, application.service_version)
-            if any(a.code == "resubmit" for a in actions)
             else [],
         },
     )
@@ -334,84 +372,125 @@ def document(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 # --- the department inbox ---------------------------------------------------------------------
 
 
-def _filters(request: HttpRequest) -> selectors.InboxFilters:
+def _filters(request: HttpRequest, *, open_only: bool = True) -> selectors.InboxFilters:
     get = request.GET
     sla = get.get("sla", "")
     assigned = get.get("assigned", "")
     return selectors.InboxFilters(
         state=get.get("state", "")[:30],
-        sla=sla if sla in ("due", "overdue", "ok") else "",
+        sla=sla if sla in selectors.SLA_CHOICES else "",
         district=get.get("district", "")[:60],
         service=get.get("service", "")[:60],
         assigned=assigned if assigned in ("me", "none") else "",
+        q=get.get("q", "").strip()[:120],
+        submitted_from=_day(get.get("from")),
+        submitted_to=_day(get.get("to")),
+        open_only=open_only,
     )
+
+
+INBOX_CSV_HEADER = [
+    "number",
+    "service",
+    "district",
+    "state",
+    "submitted_at",
+    "due_at",
+    "escalated",
+    "assigned_to",
+    "fee_rupees",
+    "waiting_on",
+]
+
+
+def _inbox_csv(filename: str, rows: QuerySet[Application]) -> HttpResponse:
+    """Every filtered row (not only the page shown). Escalation is the department's only:
+    an application waiting on the citizen is marked so, not as escalated."""
+
+    def citizen(a: Application) -> bool:
+        return bool(getattr(a, "waiting_on_citizen", False))  # selectors.with_waiting_on
+
+    return csv_response(
+        filename,
+        INBOX_CSV_HEADER,
+        (
+            (
+                a.number,
+                a.service.code,
+                a.district.slug if a.district else "",
+                a.state,
+                to_ist(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                to_ist(a.due_at).strftime("%Y-%m-%d %H:%M") if a.due_at else "",
+                "yes" if a.escalated_at and not citizen(a) else "",
+                a.assigned_to.username if a.assigned_to else "",
+                to_rupees(a.amount_paid),
+                "citizen" if citizen(a) else "department",
+            )
+            for a in rows.iterator()
+        ),
+    )
+
+
+def _list_context(
+    request: HttpRequest, user: User, rows: QuerySet[Application], filters: selectors.InboxFilters
+) -> dict[str, Any]:
+    """What the inbox and the statewide list show: one page of rows, the filter choices."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    states = _state_labels()
+    visible = selectors.visible_to(user)
+    return {
+        "rows": page.object_list,
+        "page": page,
+        "count": page.paginator.count,
+        "filters": filters,
+        "states": sorted(states.items()),
+        "districts": [
+            (d.slug, d.name)
+            for d in District.objects.filter(pk__in=visible.values("district_id")).order_by(
+                "name_en"
+            )
+        ],
+        "services": Service.objects.filter(pk__in=visible.values("service_id")).order_by("name_en"),
+        "labels": states,
+        "query": _query_without_page(request),
+    }
 
 
 @allow(*STAFF, reason="department staff work on their department's applications in scope")
 @require_http_methods(["GET", "HEAD", "POST"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The work list (GET, with filters and CSV) and its bulk actions (POST)."""
+    """The work list (GET, with filters, pages and CSV) and its bulk actions (POST)."""
     user = _user(request)
     if request.method == "POST":
         return _bulk(request, user)
     filters = _filters(request)
     rows = selectors.inbox(user, filters)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "emitra-applications.csv",
-            [
-                "number",
-                "service",
-                "district",
-                "state",
-                "submitted_at",
-                "due_at",
-                "escalated",
-                "assigned_to",
-                "fee_rupees",
-            ],
-            (
-                (
-                    a.number,
-                    a.service.code,
-                    a.district.slug if a.district else "",
-                    a.state,
-                    to_ist(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                    to_ist(a.due_at).strftime("%Y-%m-%d %H:%M") if a.due_at else "",
-                    "yes" if a.escalated_at else "",
-                    a.assigned_to.username if a.assigned_to else "",
-                    to_rupees(a.amount_paid),
-                )
-                for a in rows.iterator()
-            ),
-        )
-    states = _state_labels()
-    visible = selectors.visible_to(user)
+        return _inbox_csv("emitra-applications.csv", rows)
+    context = _list_context(request, user, rows, filters)
+    context["bulk_actions"] = [
+        ("assign", _("Assign to me")),
+        ("reject", _("Reject")),
+        ("send_back", _("Send back to the citizen")),
+    ]
+    return render(request, "applications/inbox.html", context)
+
+
+@allow(
+    Role.STATE_ADMIN,
+    Role.AUDITOR,
+    reason="the state admin and the auditor read every application (no actions)",
+)
+@require_safe
+def statewide(request: HttpRequest) -> HttpResponse:
+    """Every application in the state, read only: the inbox's filters, pages and CSV."""
+    user = _user(request)
+    filters = _filters(request, open_only=False)
+    rows = selectors.statewide(user, filters)
+    if request.GET.get("format") == "csv":
+        return _inbox_csv("emitra-applications-statewide.csv", rows)
     return render(
-        request,
-        "applications/inbox.html",
-        {
-            "rows": rows[:200],
-            "count": rows.count(),
-            "filters": filters,
-            "states": sorted(states.items()),
-            "districts": [
-                (d.slug, d.name)
-                for d in District.objects.filter(pk__in=visible.values("district_id")).order_by(
-                    "name_en"
-                )
-            ],
-            "services": Service.objects.filter(pk__in=visible.values("service_id")).order_by(
-                "name_en"
-            ),
-            "labels": states,
-            "bulk_actions": [
-                ("assign", _("Assign to me")),
-                ("reject", _("Reject")),
-                ("send_back", _("Send back to the citizen")),
-            ],
-            "query": request.GET.urlencode(),
-        },
+        request, "applications/statewide.html", _list_context(request, user, rows, filters)
     )
 
 
@@ -449,7 +528,9 @@ def _tracked(request: HttpRequest) -> list[str]:
 def track(request: HttpRequest) -> HttpResponse:
     """Step 1: number + mobile. An OTP goes to the mobile only if they belong together, but
     the page says the same either way, so it cannot be used to learn whose number it is."""
-    context: dict[str, Any] = {"number": "", "mobile": "", "error": ""}
+    # ?number= comes from the link on an acknowledgement (its QR code's page).
+    prefilled = request.GET.get("number", "").strip().upper()[:30]
+    context: dict[str, Any] = {"number": prefilled, "mobile": "", "error": ""}
     if request.method == "POST":
         number = request.POST.get("number", "").strip().upper()[:30]
         mobile = request.POST.get("mobile", "").strip()[:14]

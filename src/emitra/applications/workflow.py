@@ -7,6 +7,21 @@ state, the roles allowed, whether a note is required, and an effect such as issu
 certificate). A ref without its own file runs the generic definition. Definitions are checked
 when loaded (`check_definition`), so a typo fails loudly, not on an officer's click.
 
+Documents of a state (``"documents": ["verification-report"]``, document-type codes) are what an
+application must hold to be in that state, so the rule is checked on the way *in*: every action
+whose target state lists documents is refused (`DocumentsMissing`, nothing changed) unless the
+application holds a document of each listed type — attached in any earlier round, or uploaded
+with this very action (whoever may take the action may attach them; the action's form offers a
+slot for each). For the initial state that action is ``submit`` (the form makes them required
+uploads) and later ``resubmit``; for a terminal state it is the decision itself (e.g. ``approve``
+into ``issued`` listing a field verification report). Leaving a state checks nothing more; a
+state listing no documents requires none.
+
+A state's ``waiting_on`` says whose move it waits for (`WAITING_ON`): ``department`` (the
+default) or ``citizen`` (sent back). Only the department's states are overdue in the inbox and
+escalated to the department admins; past the due time of a citizen's state the SLA job reminds
+the citizen once by SMS instead.
+
 Working days skip the weekly off days and the holidays of ``workflows/calendar.json``; an SLA
 of *n* working days ends at midnight (IST) after the *n*-th working day following the day
 the state was entered.
@@ -29,6 +44,10 @@ from emitra.core.timeutil import IST
 WORKFLOW_DIR: Final = Path(__file__).resolve().parent / "workflows"
 GENERIC_REF: Final = "generic.v1"
 EFFECTS: Final = frozenset({"issue_certificate"})
+# Whose move a state waits for: the department's (its SLA is the department's, overdue means
+# escalated to the department admins) or the citizen's (sent back: the clock is the citizen's,
+# overdue means the citizen is reminded once by SMS, never shown as the department's delay).
+WAITING_ON: Final = frozenset({"department", "citizen"})
 _ROLES: Final = frozenset(str(r) for r in Role)
 
 
@@ -101,6 +120,13 @@ class Definition:
     def terminal_states(self) -> frozenset[str]:
         return frozenset(code for code, s in self.states.items() if s.terminal)
 
+    @property
+    def citizen_states(self) -> frozenset[str]:
+        """States waiting on the citizen (not terminal): their SLA is not the department's."""
+        return frozenset(
+            code for code, s in self.states.items() if s.waiting_on == "citizen" and not s.terminal
+        )
+
 
 def check_definition(raw: Any, *, ref: str) -> Definition:
     """Parse and validate one definition; raises `DefinitionError` naming what is wrong."""
@@ -125,12 +151,18 @@ def check_definition(raw: Any, *, ref: str) -> Definition:
             sla = {}
         if not spec.get("label_en") or not spec.get("label_hi"):
             problems.append(f"state {code}: needs label_en and label_hi")
+        documents = spec.get("documents", [])
+        if not isinstance(documents, list) or not all(isinstance(d, str) and d for d in documents):
+            problems.append(f"state {code}: documents is a list of document type codes")
+            documents = []
+        if spec.get("waiting_on", "department") not in WAITING_ON:
+            problems.append(f"state {code}: waiting_on is one of {sorted(WAITING_ON)}")
         states[code] = State(
             code=code,
             label_en=str(spec.get("label_en", code)),
             label_hi=str(spec.get("label_hi", code)),
             sla=Sla(working_days=sla.get("working_days", 0), hours=sla.get("hours", 0)),
-            documents=tuple(spec.get("documents", [])),
+            documents=tuple(documents),
             terminal=bool(spec.get("terminal", False)),
             waiting_on=str(spec.get("waiting_on", "department")),
         )

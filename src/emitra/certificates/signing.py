@@ -269,6 +269,34 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str, paths: SigningPaths | No
     return bytes(out.getvalue())
 
 
+def ca_certificate_pem(paths: SigningPaths | None = None) -> bytes:
+    """The CA certificate that certificate signatures chain to, as published for outsiders
+    (a public certificate, no secret): checked to be one PEM certificate before it is served."""
+    paths = paths or configured_paths()
+    if not paths.ca_cert.is_file():
+        raise SigningNotConfigured(f"the CA certificate {paths.ca_cert} is missing")
+    pem = paths.ca_cert.read_bytes()
+    x509.load_pem_x509_certificate(pem)  # refuses anything else (a key put there by mistake)
+    return pem
+
+
+@dataclass(frozen=True)
+class CaInfo:
+    subject: str
+    sha256: str  # fingerprint of the DER certificate, "AB:CD:…", as PDF readers show it
+    not_after: datetime
+
+
+def ca_info(paths: SigningPaths | None = None) -> CaInfo:
+    cert = x509.load_pem_x509_certificate(ca_certificate_pem(paths))
+    digest = cert.fingerprint(hashes.SHA256()).hex().upper()
+    return CaInfo(
+        subject=cert.subject.rfc4514_string(),
+        sha256=":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
+        not_after=cert.not_valid_after_utc,
+    )
+
+
 def validation_context(paths: SigningPaths | None = None) -> ValidationContext:
     """Trust exactly our CA; no network (no CRL/OCSP fetching), revocation checks soft-fail."""
     paths = paths or configured_paths()

@@ -1,6 +1,6 @@
 """Certificate pages: the public verify page (by QR payload or by number and name, with a
-check of an uploaded PDF), the published QR key, and for staff the list, a certificate's page,
-its download and its revocation."""
+check of an uploaded PDF), the published QR key and CA certificate (for offline checks), and
+for staff the list, a certificate's page, its download and its revocation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import base64
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from emitra.core.timeutil import to_ist
 # walk the number series (QR look-ups need a signed payload and are not counted).
 LOOKUP_LIMIT = 20
 LOOKUP_WINDOW_SECONDS = 600
+PAGE_SIZE = 50  # the list's rows per page (the CSV has every filtered row)
 STAFF_ROLES = (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR)
 
 
@@ -98,6 +100,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "file_matches": file_matches,
             "qr_payload": qr_payload,
             "key_url": "key",
+            "ca": _ca_info(),
         },
         status=status,
     )
@@ -120,6 +123,29 @@ def verify_key(request: HttpRequest) -> HttpResponse:
             "content_sha256]) '.' base64url(Ed25519 signature over the JSON bytes)",
         }
     )
+
+
+@public(
+    "the CA certificate is published so anyone can check a certificate PDF's signature offline "
+    "(in a PDF reader or with pyHanko); it is a public certificate, not a key"
+)
+@require_safe
+def verify_ca(request: HttpRequest) -> HttpResponse:
+    try:
+        pem = signing.ca_certificate_pem()
+    except (signing.SigningNotConfigured, ValueError) as exc:
+        raise Http404("no CA certificate") from exc
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="emitra-ca.pem"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _ca_info() -> signing.CaInfo | None:
+    try:
+        return signing.ca_info()
+    except (signing.SigningNotConfigured, ValueError):
+        return None
 
 
 def _certificate_for(request: HttpRequest, number: str) -> Certificate:
@@ -234,11 +260,18 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
                 for c in rows.iterator()
             ),
         )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
     return render(
         request,
         "certificates/list.html",
         {
-            "rows": rows[:200],
+            "rows": page.object_list,
+            "page": page,
+            "count": page.paginator.count,
+            "params": params.urlencode(),
             "query": query,
             "kind": kind,
             "status": status,

@@ -128,7 +128,11 @@ def ensure_demo_kiosks() -> list[Kiosk]:
     society = User.objects.get(username=SOCIETY_USERNAME)
     jaipur = District.objects.get(slug="jaipur")
     services.register_lsp(
-        actor=None, user=lsp_user, name="Jaipur Digital Services", district=jaipur
+        actor=None,
+        user=lsp_user,
+        name="Jaipur Digital Services",
+        district=jaipur,
+        existing_ok=True,
     )
     gps = list(GramPanchayat.objects.filter(district=jaipur).order_by("lgd_code")[: len(KIOSKS)])
     town = UrbanBody.objects.filter(district=jaipur).order_by("lgd_code").first()

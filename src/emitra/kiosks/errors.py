@@ -28,6 +28,43 @@ class NotAnLSP(PermissionDenied):
         )
 
 
+class NotAnLSPLogin(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "kiosks.not_an_lsp_login",
+            _(
+                "No login with the role “Local service provider” has this SSO ID or mobile "
+                "number. Create the organisation's login first."
+            ),
+        )
+
+
+class LSPAlreadyRegistered(Conflict):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            "kiosks.lsp_already_registered",
+            _("This login is already registered as the LSP “%(name)s”. Nothing was changed.")
+            % {"name": name},
+        )
+
+
+class LSPNameTaken(Conflict):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            "kiosks.lsp_name_taken",
+            _(
+                "An LSP named “%(name)s” is already registered in this district. "
+                "Nothing was changed."
+            )
+            % {"name": name},
+        )
+
+
+class NameRequired(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("kiosks.name_required", _("Enter the organisation's name."))
+
+
 class DuplicateKioskCode(Conflict):
     def __init__(self, code: str) -> None:
         super().__init__(
@@ -100,6 +137,13 @@ class WrongStep(Conflict):
             "kiosks.wrong_step",
             _("This step is not possible while the kiosk is “%(status)s”. Nothing was changed.")
             % {"status": status_label},
+        )
+
+
+class InvalidHours(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "kiosks.invalid_hours", _("The closing time must be after the opening time.")
         )
 
 

@@ -71,9 +71,39 @@ class KioskApplicationForm(forms.Form):
         gp.label_from_instance = _gp_label  # type: ignore[method-assign]
         ulb.queryset = UrbanBody.objects.filter(within).order_by("name_en")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if (opens is None) != (closes is None):
+            self.add_error(
+                "closes_at" if closes is None else "opens_at",
+                _("Give both the opening and the closing time, or neither."),
+            )
+        elif opens is not None and closes is not None and opens >= closes:
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
+        return data
+
 
 def _gp_label(obj: GramPanchayat) -> str:
     return f"{obj.name_en} ({obj.panchayat_samiti_name})"
+
+
+class LSPRegistrationForm(forms.Form):
+    login = forms.CharField(
+        label=_("LSP login: SSO ID or mobile number"),
+        max_length=60,
+        help_text=_("The organisation's login, with the role “Local service provider”."),
+    )
+    name = forms.CharField(label=_("Organisation's name"), max_length=150)
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none())
+
+    def __init__(self, *args: Any, districts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["district"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = districts
+        if districts.count() == 1:
+            field.initial = districts.first()
 
 
 class KioskActionForm(forms.Form):

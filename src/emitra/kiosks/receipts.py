@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.urls import reverse
+
 MAX_NUMBER_LENGTH = 40
 
 
@@ -30,6 +33,8 @@ class ReceiptRef:
     service_name_hi: str
     amount: int  # paise
     issued_at: datetime
+    # Where the citizen follows the matter up (an application's tracking page), or "".
+    track_url: str = ""
 
 
 Lookup = Callable[[str], "ReceiptRef | None"]
@@ -57,3 +62,15 @@ def find_receipt(number: str) -> ReceiptRef | None:
         if found is not None:
             return found
     return None
+
+
+def public_url(path: str) -> str:
+    """`path` made absolute with the public origin printed in receipts' QR codes and SMS
+    (settings.KIOSK_FEEDBACK_ORIGIN)."""
+    origin = str(settings.KIOSK_FEEDBACK_ORIGIN)
+    return origin.rstrip("/") + path
+
+
+def feedback_url(number: str) -> str:
+    """The absolute link where a citizen rates or complains about receipt `number`."""
+    return public_url(reverse("feedback:receipt", args=[number]))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -26,6 +26,7 @@ from emitra.kiosks.models import (
     Kiosk,
     KioskEvent,
     KioskStatus,
+    Rating,
 )
 from emitra.kiosks.receipts import ReceiptRef
 from emitra.ledger.models import Account, AccountKind, Entry
@@ -70,6 +71,39 @@ def kiosk_of_receipt(ref: ReceiptRef) -> Kiosk | None:
 
 def lsp_of(user: User) -> LSP | None:
     return LSP.objects.filter(user=user).select_related("district").first()
+
+
+# --- LSPs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LSPFilters:
+    district: str = ""  # slug
+    q: str = ""
+
+
+def all_lsps(filters: LSPFilters) -> QuerySet[LSP]:
+    """Every LSP matching `filters`, with their kiosk counts (`kiosk_count`, `active_count`)."""
+    rows = LSP.objects.select_related("district", "user").annotate(
+        kiosk_count=Count("kiosks"),
+        active_count=Count("kiosks", filter=Q(kiosks__status=KioskStatus.ACTIVE)),
+    )
+    if filters.district:
+        rows = rows.filter(district__slug=filters.district)
+    if filters.q:
+        q = filters.q[:60]
+        rows = rows.filter(Q(name__icontains=q) | Q(user__username__icontains=q.lower()))
+    return rows.order_by("district__name_en", "name")
+
+
+def lsps_for(user: User, filters: LSPFilters) -> QuerySet[LSP]:
+    """The LSPs the state (all) or a district society (its district's) may see."""
+    rows = all_lsps(filters)
+    if user.is_statewide:
+        return rows
+    if user.role == Role.DISTRICT_ADMIN and user.district_id is not None:
+        return rows.filter(district_id=user.district_id)
+    return rows.none()
 
 
 def visible_kiosks(user: User) -> QuerySet[Kiosk]:
@@ -124,6 +158,30 @@ def kiosk_for(user: User, code: str) -> Kiosk:
     if found is None:
         raise Http404(code)
     return found
+
+
+def with_ratings(rows: QuerySet[Kiosk]) -> QuerySet[Kiosk]:
+    """`rows` with each kiosk's citizen rating: `avg_rating` (None when unrated) and
+    `rating_count`, in the same query."""
+    return rows.annotate(avg_rating=Avg("ratings__stars"), rating_count=Count("ratings"))
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    count: int
+    average: float | None  # 1–5, None when nobody rated yet
+    recent: list[Rating]
+
+
+def rating_summary(kiosk: Kiosk, *, recent: int = 5) -> RatingSummary:
+    """How citizens rated the kiosk: the average, how many ratings and the latest few."""
+    totals = Rating.objects.filter(kiosk=kiosk).aggregate(average=Avg("stars"), count=Count("id"))
+    average = totals["average"]
+    return RatingSummary(
+        count=int(totals["count"]),
+        average=round(float(average), 1) if average is not None else None,
+        recent=list(Rating.objects.filter(kiosk=kiosk).order_by("-created_at", "-id")[:recent]),
+    )
 
 
 def history(kiosk: Kiosk) -> list[KioskEvent]:

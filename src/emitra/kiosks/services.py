@@ -43,10 +43,15 @@ from emitra.kiosks.errors import (
     DistrictOutsideLSP,
     DuplicateKioskCode,
     InvalidChoice,
+    InvalidHours,
     InvalidKioskCode,
     InvalidRating,
     KioskNotActive,
+    LSPAlreadyRegistered,
+    LSPNameTaken,
+    NameRequired,
     NotAnLSP,
+    NotAnLSPLogin,
     NotAnOperator,
     NoteRequired,
     OperatorHasKiosk,
@@ -82,10 +87,29 @@ _MOBILE = re.compile(r"^[6-9]\d{9}$")
 # --- LSPs ------------------------------------------------------------------------------------
 
 
+def find_lsp_login(login: str) -> User:
+    """The login with Role.LSP that has this SSO ID or mobile number."""
+    login = (login or "").strip().lower()
+    user = User.objects.filter(username=login).first() or User.objects.filter(mobile=login).first()
+    if user is None or user.role != Role.LSP:
+        raise NotAnLSPLogin()
+    return user
+
+
 @transaction.atomic
-def register_lsp(*, actor: User | None, user: User, name: str, district: District) -> LSP:
-    """Register the organisation behind an LSP login (the state, or the district society of
-    `district`; `actor=None` for the demo loader). Returns the existing one if registered."""
+def register_lsp(
+    *,
+    actor: User | None,
+    user: User,
+    name: str,
+    district: District,
+    existing_ok: bool = False,
+) -> LSP:
+    """Register the organisation behind an LSP login: by the state, or by the district society
+    of `district` (`actor=None` for the demo loader and the command line).
+
+    A login registered already is refused (LSPAlreadyRegistered), as is a second LSP of the
+    same name in the district; `existing_ok=True` (loaders run again) returns the existing one."""
     if actor is not None:
         if actor.role == Role.DISTRICT_ADMIN:
             if actor.district_id != district.pk:
@@ -93,10 +117,21 @@ def register_lsp(*, actor: User | None, user: User, name: str, district: Distric
         elif actor.role != Role.STATE_ADMIN:
             raise WrongRole()
     if user.role != Role.LSP:
-        raise WrongRole()
+        raise NotAnLSPLogin()
+    name = " ".join((name or "").split())[:150]
+    if not name:
+        raise NameRequired()
     if (existing := LSP.objects.filter(user=user).first()) is not None:
-        return existing
-    lsp = LSP.objects.create(user=user, name=name.strip()[:150], district=district)
+        if existing_ok:
+            return existing
+        raise LSPAlreadyRegistered(existing.name)
+    if LSP.objects.filter(district=district, name__iexact=name).exists():
+        raise LSPNameTaken(name)
+    try:
+        with transaction.atomic():
+            lsp = LSP.objects.create(user=user, name=name, district=district)
+    except IntegrityError:  # a twin request registered the same login first
+        raise LSPAlreadyRegistered(name) from None
     audit.record(
         actor=actor,
         actor_label="" if actor else "system",
@@ -165,6 +200,8 @@ def apply_kiosk(
         raise InvalidChoice()
     if operator.role != Role.OPERATOR:
         raise NotAnOperator()
+    if opens_at is not None and closes_at is not None and opens_at >= closes_at:
+        raise InvalidHours()
     _check_place(district, gram_panchayat, urban_body)
     if Kiosk.objects.filter(code=code).exists():
         raise DuplicateKioskCode(code)

@@ -30,6 +30,7 @@ from emitra.kiosks.forms import (
     ComplaintForm,
     KioskActionForm,
     KioskApplicationForm,
+    LSPRegistrationForm,
     RatingForm,
 )
 from emitra.kiosks.models import (
@@ -64,6 +65,10 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _rating(average: float | None) -> str:
+    return f"{average:.1f}" if average is not None else ""
+
+
 def _csv_time(moment: object) -> str:
     from datetime import datetime
 
@@ -86,7 +91,7 @@ def kiosk_list(request: HttpRequest) -> HttpResponse:
         q=g.get("q", "").strip(),
         flagged=g.get("flagged", ""),
     )
-    rows = selectors.kiosks_for(user, filters)
+    rows = selectors.with_ratings(selectors.kiosks_for(user, filters))
     if g.get("format") == "csv":
         return csv_response(
             "emitra-kiosks.csv",
@@ -103,6 +108,8 @@ def kiosk_list(request: HttpRequest) -> HttpResponse:
                 "operator",
                 "inactive_month",
                 "offender_flagged_at",
+                "avg_rating",
+                "ratings",
             ],
             (
                 (
@@ -118,6 +125,8 @@ def kiosk_list(request: HttpRequest) -> HttpResponse:
                     k.operator.username,
                     k.inactive_month.isoformat() if k.inactive_month else "",
                     _csv_time(k.offender_flagged_at),
+                    _rating(k.avg_rating),  # type: ignore[attr-defined]
+                    k.rating_count,  # type: ignore[attr-defined]
                 )
                 for k in rows.iterator()
             ),
@@ -127,7 +136,7 @@ def kiosk_list(request: HttpRequest) -> HttpResponse:
         "kiosks/list.html",
         {
             "kiosks": rows[:500],
-            "count": rows.count(),
+            "count": selectors.kiosks_for(user, filters).count(),
             "filters": filters,
             "statuses": KioskStatus.choices,
             "types": KioskType.choices,
@@ -193,6 +202,7 @@ def kiosk_detail(request: HttpRequest, code: str) -> HttpResponse:
                 for a in services.allowed_actions(user, kiosk)
             ],
             "form": KioskActionForm(),
+            "ratings": selectors.rating_summary(kiosk),
             "complaints": kiosk.complaints.order_by("-created_at")[:10]
             if user.role != Role.LSP
             else [],
@@ -221,6 +231,80 @@ def kiosk_act(request: HttpRequest, code: str) -> HttpResponse:
             _("%(code)s: %(action)s.") % {"code": kiosk.code, "action": KioskAction(action).label},
         )
     return redirect("kiosks:detail", kiosk.code)
+
+
+# --- LSPs --------------------------------------------------------------------------------------
+
+LSP_ROLES = (Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR)
+LSP_REASON = "the state registers LSPs anywhere, a district society in its district"
+
+
+@allow(*LSP_ROLES, reason=LSP_REASON)
+@require_safe
+def lsp_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    g = request.GET
+    filters = selectors.LSPFilters(
+        district=g.get("district", "")[:40] if user.is_statewide else "",
+        q=g.get("q", "").strip(),
+    )
+    rows = selectors.lsps_for(user, filters)
+    if g.get("format") == "csv":
+        return csv_response(
+            "emitra-lsps.csv",
+            ["name", "login", "district", "registered_at", "kiosks", "active_kiosks"],
+            (
+                (
+                    lsp.name,
+                    lsp.user.username,
+                    lsp.district.name_en,
+                    _csv_time(lsp.created_at),
+                    lsp.kiosk_count,  # type: ignore[attr-defined]
+                    lsp.active_count,  # type: ignore[attr-defined]
+                )
+                for lsp in rows
+            ),
+        )
+    return render(
+        request,
+        "kiosks/lsps.html",
+        {
+            "lsps": rows[:500],
+            "count": rows.count(),
+            "filters": filters,
+            "districts": District.objects.order_by("name_en") if user.is_statewide else [],
+            "can_register": user.role in (Role.DISTRICT_ADMIN, Role.STATE_ADMIN),
+        },
+    )
+
+
+@allow(Role.DISTRICT_ADMIN, Role.STATE_ADMIN, reason=LSP_REASON)
+@require_http_methods(["GET", "HEAD", "POST"])
+def lsp_register(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    districts = District.objects.order_by("name_en")
+    if user.role == Role.DISTRICT_ADMIN:
+        districts = districts.filter(pk=user.district_id) if user.district_id else districts.none()
+    form = LSPRegistrationForm(request.POST or None, districts=districts)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                lsp = services.register_lsp(
+                    actor=user,
+                    user=services.find_lsp_login(data["login"]),
+                    name=data["name"],
+                    district=data["district"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.status
+            else:
+                messages.success(request, _("LSP “%(name)s” registered.") % {"name": lsp.name})
+                return redirect("kiosks:lsps")
+    return render(request, "kiosks/lsp_register.html", {"form": form}, status=status)
 
 
 # --- coverage ----------------------------------------------------------------------------------

@@ -321,6 +321,9 @@ KIOSK_OFFENDER_UPHELD_COMPLAINTS = env.int("KIOSK_OFFENDER_UPHELD_COMPLAINTS", d
 KIOSK_OFFENDER_WINDOW_DAYS = env.int("KIOSK_OFFENDER_WINDOW_DAYS", default=90)
 KIOSK_COMPLAINTS_PER_RECEIPT = env.int("KIOSK_COMPLAINTS_PER_RECEIPT", default=2)
 KIOSK_COMPLAINT_WINDOW_HOURS = env.int("KIOSK_COMPLAINT_WINDOW_HOURS", default=24)
+# Absolute origin of the public feedback links (/feedback/<receipt>/) printed in application
+# acknowledgements' QR codes and SMS.
+KIOSK_FEEDBACK_ORIGIN = env.str("KIOSK_FEEDBACK_ORIGIN", default="http://127.0.0.1:8000")
 
 
 # Family registry (emitra.registry): the Aadhaar vault's Fernet keys (the first encrypts, all

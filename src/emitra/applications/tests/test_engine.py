@@ -4,10 +4,13 @@ and scope fit, each exactly once (conditional update), with an append-only histo
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from emitra.accounts.roles import Role
 from emitra.applications import services, workflow
@@ -15,11 +18,16 @@ from emitra.applications.errors import (
     ActionNotAllowed,
     BadAssignee,
     ConcurrentChange,
+    DocumentsMissing,
+    FormInvalid,
     NoteRequired,
     NotYourApplication,
 )
 from emitra.applications.models import Application, ApplicationEvent
+from emitra.applications.tests.factories import upload
+from emitra.catalog.models import DocumentType
 from emitra.core.models import OutboxMessage
+from emitra.documents.tests import samples
 
 DEFINITION = workflow.definition("revenue.certificate.v1")
 
@@ -148,6 +156,30 @@ def test_assigning_to_an_officer_out_of_scope_is_refused(submit, officer, staff_
     assert Application.objects.get(pk=application.pk).assigned_to is None
 
 
+def test_re_assigning_keeps_the_sla_clock_and_the_escalation(submit, officer, staff_of, revenue):
+    colleague = staff_of(Role.DEPARTMENT_OFFICER, revenue, full_name="Kavita Joshi")
+    application = services.act(application=submit(), action="assign", actor=officer)
+    past = timezone.now() - timedelta(days=3)
+    Application.objects.filter(pk=application.pk).update(
+        due_at=past, escalated_at=past, state_since=past - timedelta(days=5)
+    )
+    application.refresh_from_db()
+
+    moved = services.act(
+        application=application, action="assign", actor=officer, assignee=colleague
+    )
+
+    assert moved.assigned_to == colleague
+    assert moved.version == application.version + 1
+    assert (moved.state, moved.state_since, moved.due_at, moved.escalated_at) == (
+        "under_review",
+        past - timedelta(days=5),
+        past,
+        past,
+    )
+    assert moved.updated_at > past
+
+
 def test_a_stale_page_cannot_act(submit, officer):
     application = submit()
     with pytest.raises(ConcurrentChange):
@@ -251,3 +283,93 @@ def test_two_officers_approving_at_once_only_one_wins(
     assert sorted(outcomes) == ["lost", "won"]
     assert ApplicationEvent.objects.filter(application=application, action="approve").count() == 1
     assert Application.objects.get(pk=application.pk).version == application.version + 1
+
+
+# --- documents a later state requires (the rule of workflow.py: checked on the way in) -----
+
+
+@pytest.fixture
+def report_before_issue(monkeypatch):
+    """The shipped definition, with "issued" requiring a field verification report."""
+    states = dict(DEFINITION.states)
+    states["issued"] = replace(states["issued"], documents=("verification-report",))
+    changed = replace(DEFINITION, states=states)
+    original = workflow.definition
+    monkeypatch.setattr(
+        workflow, "definition", lambda ref: changed if ref == DEFINITION.ref else original(ref)
+    )
+    DocumentType.objects.get_or_create(
+        code="verification-report",
+        defaults={"name_en": "Verification report", "name_hi": "सत्यापन रिपोर्ट"},
+    )
+
+
+def test_approving_without_the_document_the_issued_state_requires_is_refused(
+    submit, officer, no_certificate, report_before_issue
+):
+    application = move_to(submit(), "under_review", officer)
+    before = snapshot(application)
+    with pytest.raises(DocumentsMissing) as caught:
+        services.act(application=application, action="approve", actor=officer)
+    assert str(caught.value.message) == (
+        "“Approve and issue” needs these documents attached first: Verification report."
+    )
+    assert snapshot(application) == before
+    assert application.documents.count() == 3
+
+
+def test_approving_with_the_required_document_attaches_it_and_issues(
+    submit, officer, no_certificate, report_before_issue
+):
+    application = move_to(submit(), "under_review", officer)
+    (slot,) = services.action_slots(application, DEFINITION.actions["approve"])
+    assert (slot.name, slot.document_type, slot.required) == (
+        "doc_verification_report",
+        "verification-report",
+        True,
+    )
+    done = services.act(
+        application=application,
+        action="approve",
+        actor=officer,
+        files={slot.name: upload("report.pdf", samples.pdf())},
+    )
+    assert done.state == "issued"
+    attached = done.documents.get(document_type="verification-report")
+    assert (attached.slot, attached.round, attached.label_en) == (
+        "doc_verification_report",
+        1,
+        "Verification report",
+    )
+    assert attached.document.uploaded_by == officer
+
+
+def test_a_bad_file_for_a_required_document_changes_nothing(
+    submit, officer, no_certificate, report_before_issue
+):
+    application = move_to(submit(), "under_review", officer)
+    before = snapshot(application)
+    with pytest.raises(FormInvalid):
+        services.act(
+            application=application,
+            action="approve",
+            actor=officer,
+            files={"doc_verification_report": upload("report.pdf", samples.WINDOWS_EXE)},
+        )
+    assert snapshot(application) == before
+
+
+def test_a_document_held_from_an_earlier_round_satisfies_the_state(
+    submit, officer, operator, no_certificate, monkeypatch
+):
+    """Resubmission leads into "submitted", whose documents the first round brought."""
+    application = move_to(submit(), "sent_back", officer)
+    application = services.act(application=application, action="resubmit", actor=operator)
+    assert application.state == "submitted"
+    # Take one away (as if it had never been filed): the way in is refused now.
+    application = move_to(application, "sent_back", officer)
+    application.documents.filter(document_type="self-declaration").update(
+        document_type="something-else"
+    )
+    with pytest.raises(DocumentsMissing):
+        services.act(application=application, action="resubmit", actor=operator)

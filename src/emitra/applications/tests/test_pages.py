@@ -365,3 +365,165 @@ def test_the_pages_render_in_hindi(client_as, submit, officer, operator):
     staff.cookies["emitra_lang"] = "hi"
     assert staff.get("/applications/inbox/").status_code == 200
     assert staff.get(f"/applications/{application.number}/").status_code == 200
+
+
+# --- waiting on the citizen: not the department's delay -------------------------------------
+
+
+def test_an_application_waiting_on_the_citizen_is_never_overdue_in_the_inbox(
+    client_as, submit, officer
+):
+    waiting = services.act(application=submit(), action="send_back", actor=officer, note="Blurred")
+    late = submit()
+    past = timezone.now() - timedelta(days=2)
+    Application.objects.filter(pk__in=[waiting.pk, late.pk]).update(due_at=past, escalated_at=past)
+    client = client_as(Role.DEPARTMENT_OFFICER, user=officer)
+
+    def numbers(query: str = "") -> list[str]:
+        return [a.number for a in client.get(f"/applications/inbox/{query}").context["rows"]]
+
+    assert numbers() == [late.number, waiting.number]  # the department's own delay first
+    assert numbers("?sla=overdue") == [late.number]
+    assert numbers("?sla=due") == []
+    assert numbers("?sla=ok") == []
+    assert numbers("?sla=citizen") == [waiting.number]
+    page = client.get("/applications/inbox/").content.decode()
+    assert page.count("Waiting on the citizen</td>") == 1
+    assert page.count("<strong>Escalated</strong>") == 1  # the late one only
+
+    export = client.get("/applications/inbox/?format=csv")
+    rows = {r[0]: r for r in csv.reader(io.StringIO(export.content.decode("utf-8-sig")))}
+    header = rows.pop("number")
+    escalated, waiting_on = header.index("escalated"), header.index("waiting_on")
+    assert (rows[late.number][escalated], rows[late.number][waiting_on]) == ("yes", "department")
+    assert (rows[waiting.number][escalated], rows[waiting.number][waiting_on]) == ("", "citizen")
+
+
+def test_the_escalation_reminds_a_waiting_citizen_once_and_spares_the_department(
+    client_as, submit, officer, dept_admin, operator
+):
+    application = services.act(
+        application=submit(), action="send_back", actor=officer, note="Blurred"
+    )
+    Application.objects.filter(pk=application.pk).update(
+        due_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert services.escalate_overdue() == 1
+    assert services.escalate_overdue() == 0
+
+    fresh = Application.objects.get(pk=application.pk)
+    assert fresh.escalated_at is not None  # the once-per-stay mark
+    assert list(fresh.events.filter(action__in=["remind", "escalate"]).values_list("action")) == [
+        ("remind",)
+    ]
+    assert not OutboxMessage.objects.filter(payload__template="application_escalated").exists()
+    reminders = OutboxMessage.objects.filter(payload__template="application_reminder")
+    assert [m.payload["to"] for m in reminders] == [application.mobile]
+    page = client_as(Role.DEPARTMENT_OFFICER, user=officer).get(
+        f"/applications/{application.number}/"
+    )
+    text = page.content.decode()
+    assert "the citizen was reminded by SMS" in text
+    assert "Escalated: past its due time." not in text
+    assert "Citizen reminded" in text  # the history line
+
+    # Back with the department: its own clock starts, unmarked.
+    resubmitted = services.act(application=fresh, action="resubmit", actor=operator)
+    assert resubmitted.escalated_at is None
+
+
+def test_the_reminder_sms_is_registered_and_bilingual():
+    from emitra.notifications import sms
+
+    text = sms.render("application_reminder", {"number": "APP-1"})
+    assert "APP-1 is still waiting for your correction" in text
+
+
+def test_the_escalation_skips_finished_applications(submit, officer, dept_admin, no_certificate):
+    rejected = services.act(application=submit(), action="reject", actor=officer, note="No")
+    issued = services.act(
+        application=services.act(application=submit(), action="assign", actor=officer),
+        action="approve",
+        actor=officer,
+    )
+    assert (rejected.state, issued.state) == ("rejected", "issued")
+    Application.objects.filter(pk__in=[rejected.pk, issued.pk]).update(
+        due_at=timezone.now() - timedelta(days=1)
+    )
+    assert services.escalate_overdue() == 0
+    assert not Application.objects.filter(escalated_at__isnull=False).exists()
+    assert not OutboxMessage.objects.filter(
+        payload__template__in=["application_escalated", "application_reminder"]
+    ).exists()
+
+
+# --- bulk decisions and the district filter -----------------------------------------------
+
+
+def test_bulk_reject_without_a_reason_refuses_each_item_and_changes_nothing(
+    client_as, submit, officer
+):
+    first, second = submit(), submit()
+    client = client_as(Role.DEPARTMENT_OFFICER, user=officer)
+    response = client.post(
+        "/applications/inbox/",
+        {
+            "action": "reject",
+            "note": "   ",
+            "item": [f"{a.number}:{a.version}" for a in (first, second)],
+        },
+    )
+    outcomes = response.context["outcomes"]
+    assert [(o.ok, o.message) for o in outcomes] == [
+        (False, "Write the reason for this decision."),
+        (False, "Write the reason for this decision."),
+    ]
+    assert response.context["done"] == 0
+    assert set(Application.objects.values_list("state", "version")) == {("submitted", 1)}
+
+
+def test_bulk_send_back_gives_each_application_the_shared_reason(client_as, submit, officer):
+    first, second, stale = submit(), submit(), submit()
+    client = client_as(Role.DEPARTMENT_OFFICER, user=officer)
+    response = client.post(
+        "/applications/inbox/",
+        {
+            "action": "send_back",
+            "note": "Attach a clearer photo",
+            "item": [
+                f"{first.number}:{first.version}",
+                f"{second.number}:{second.version}",
+                f"{stale.number}:7",
+            ],
+        },
+    )
+    assert {o.number: o.ok for o in response.context["outcomes"]} == {
+        first.number: True,
+        second.number: True,
+        stale.number: False,
+    }
+    sent_back = Application.objects.filter(state="sent_back")
+    assert set(sent_back.values_list("number", "decision_note")) == {
+        (first.number, "Attach a clearer photo"),
+        (second.number, "Attach a clearer photo"),
+    }
+    assert Application.objects.get(pk=stale.pk).state == "submitted"
+    texts = OutboxMessage.objects.filter(payload__template="application_sent_back")
+    assert sorted(m.payload["params"]["number"] for m in texts) == sorted(
+        [first.number, second.number]
+    )
+
+
+def test_the_inbox_district_filter_for_staff_without_a_district(
+    client_as, submit, dept_admin, ajmer, jaipur
+):
+    in_jaipur = submit()
+    in_ajmer = submit()
+    Application.objects.filter(pk=in_ajmer.pk).update(district=ajmer)
+    client = client_as(Role.DEPARTMENT_ADMIN, user=dept_admin)
+    everything = client.get("/applications/inbox/")
+    assert {a.number for a in everything.context["rows"]} == {in_jaipur.number, in_ajmer.number}
+    assert everything.context["districts"] == [("ajmer", "Ajmer"), ("jaipur", "Jaipur")]
+    only_ajmer = client.get("/applications/inbox/?district=ajmer")
+    assert [a.number for a in only_ajmer.context["rows"]] == [in_ajmer.number]
+    assert client.get("/applications/inbox/?district=kota").context["count"] == 0

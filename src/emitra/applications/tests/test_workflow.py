@@ -47,6 +47,8 @@ def load_raw() -> dict[str, Any]:
         (lambda d: d["states"]["submitted"].update(sla={"weeks": 1}), "sla takes"),
         (lambda d: d["actions"]["approve"].update(effect="fireworks"), "unknown effect"),
         (lambda d: d.update(initial="limbo"), "initial state"),
+        (lambda d: d["states"]["sent_back"].update(waiting_on="godot"), "waiting_on is one of"),
+        (lambda d: d["states"]["issued"].update(documents="report"), "documents is a list"),
     ],
 )
 def test_a_broken_definition_is_refused_naming_the_fault(break_it, message):
@@ -88,3 +90,10 @@ def test_the_shipped_calendar_has_a_five_day_week():
     cal = workflow.calendar()
     assert cal.weekly_off == {5, 6}
     assert date(2026, 1, 26) in cal.holidays  # Republic Day
+
+
+def test_a_sent_back_application_waits_on_the_citizen_in_every_shipped_workflow():
+    for definition in workflow.all_definitions():
+        if "sent_back" in definition.states:
+            assert "sent_back" in definition.citizen_states, definition.ref
+            assert definition.initial not in definition.citizen_states, definition.ref

@@ -166,6 +166,24 @@ def test_the_list_shows_the_departments_certificates_and_exports_csv(
     assert cert.number not in other.get(reverse("certificates:list")).content.decode()
 
 
+def test_the_list_pages_its_rows_and_the_csv_has_every_filtered_row(
+    client_as, issue, officer, monkeypatch
+):
+    from emitra.certificates import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    issued = [issue() for _ in range(3)]
+    client = client_as(Role.DEPARTMENT_OFFICER, user=officer)
+    first = client.get(reverse("certificates:list"), {"kind": "domicile"})
+    assert first.context["count"] == 3 and len(first.context["rows"]) == 2
+    assert 'href="?kind=domicile&amp;page=2"' in first.content.decode()
+    second = client.get(reverse("certificates:list"), {"kind": "domicile", "page": "2"})
+    shown = [c.number for c in first.context["rows"]] + [c.number for c in second.context["rows"]]
+    assert sorted(shown) == sorted(c.number for c in issued)
+    export = client.get(reverse("certificates:list"), {"format": "csv", "page": "2"})
+    assert all(c.number in export.content.decode() for c in issued)
+
+
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.CITIZEN, Role.LSP, Role.PARTNER])
 def test_the_list_is_refused_to_other_roles(client_as, role):
     assert client_as(role).get(reverse("certificates:list")).status_code == 403

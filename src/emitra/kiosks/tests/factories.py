@@ -66,8 +66,9 @@ def user(role: str, where: District | None = None, **extra: Any) -> Any:
 
 
 def lsp(where: District) -> LSP:
+    login = user(Role.LSP, where)
     return services.register_lsp(
-        actor=None, user=user(Role.LSP, where), name=f"LSP of {where.slug}", district=where
+        actor=None, user=login, name=f"LSP of {where.slug} {login.pk}", district=where
     )
 
 

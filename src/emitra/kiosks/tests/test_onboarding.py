@@ -3,13 +3,17 @@ changes nothing."""
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 
 from emitra.accounts.roles import Role
 from emitra.core.models import AuditEntry
 from emitra.kiosks import services
 from emitra.kiosks.errors import (
+    DistrictOutsideLSP,
     DuplicateKioskCode,
+    InvalidHours,
     KioskNotActive,
     NotAnLSP,
     OperatorHasKiosk,
@@ -113,7 +117,7 @@ def test_every_onboarding_step_refuses_another_districts_actor(lsp, ajmer, statu
 def test_applying_refuses_other_roles_and_an_unregistered_lsp(jaipur):
     operator = factories.user(Role.OPERATOR, jaipur)
     gp = factories.gram_panchayat(jaipur)
-    for role in (Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.OPERATOR):
+    for role in [r for r in WRONG_ROLES if r != Role.LSP]:
         with pytest.raises(WrongRole):
             services.apply_kiosk(
                 actor=factories.user(role, jaipur),
@@ -133,6 +137,42 @@ def test_applying_refuses_other_roles_and_an_unregistered_lsp(jaipur):
             category="B",
             operator=operator,
             gram_panchayat=gp,
+        )
+    assert not Kiosk.objects.exists()
+
+
+def test_an_lsp_cannot_apply_for_a_kiosk_in_another_district(lsp, ajmer, jaipur):
+    operator = factories.user(Role.OPERATOR, ajmer)
+    gp = factories.gram_panchayat(ajmer)  # even with a GP that does lie in Ajmer
+
+    with pytest.raises(DistrictOutsideLSP):
+        services.apply_kiosk(
+            actor=lsp.user,
+            code="AJM-0001",
+            name="x",
+            kiosk_type="assisted",
+            category="B",
+            operator=operator,
+            gram_panchayat=gp,
+            district=ajmer,
+        )
+
+    assert not Kiosk.objects.exists()
+    assert not KioskEvent.objects.exists()
+
+
+def test_a_kiosk_that_closes_before_it_opens_is_refused(lsp, jaipur):
+    with pytest.raises(InvalidHours):
+        services.apply_kiosk(
+            actor=lsp.user,
+            code="JPR-0002",
+            name="x",
+            kiosk_type="assisted",
+            category="B",
+            operator=factories.user(Role.OPERATOR, jaipur),
+            gram_panchayat=factories.gram_panchayat(jaipur),
+            opens_at=time(18, 0),
+            closes_at=time(9, 0),
         )
     assert not Kiosk.objects.exists()
 

@@ -320,3 +320,59 @@ def test_the_pages_render_in_hindi_too(client_as, fake_receipts, lsp, society):
         response = Client().get(url)
         assert response.status_code == 200, url
         assert '<html lang="hi">' in response.content.decode(), url
+
+
+def test_the_kiosk_list_filters_by_type_and_flag(client_as, lsp, society, jaipur):
+    plain = factories.kiosk(lsp, code="JPR-T-1", status=KioskStatus.ACTIVE, district_admin=society)
+    machine = factories.kiosk(lsp, code="JPR-T-2")
+    quiet = factories.kiosk(lsp, code="JPR-T-3")
+    Kiosk.objects.filter(pk=machine.pk).update(kiosk_type="plus")
+    Kiosk.objects.filter(pk=quiet.pk).update(inactive_month="2026-10-01")
+    Kiosk.objects.filter(pk=plain.pk).update(offender_flagged_at="2026-11-01T10:00:00+05:30")
+    client = logged_in(client_as, society)
+
+    def codes(**params: str) -> list[str]:
+        rows = csv_rows(client.get("/kiosks/", {**params, "format": "csv"}))
+        return sorted(row["code"] for row in rows)
+
+    assert codes(type="plus") == ["JPR-T-2"]
+    assert codes(type="assisted") == ["JPR-T-1", "JPR-T-3"]
+    assert codes(type="nonsense") == ["JPR-T-1", "JPR-T-2", "JPR-T-3"]  # ignored, not an error
+    assert codes(flagged="inactive") == ["JPR-T-3"]
+    assert codes(flagged="offender") == ["JPR-T-1"]
+    page = client.get("/kiosks/", {"flagged": "inactive"}).content.decode()
+    assert "JPR-T-3" in page and "JPR-T-1" not in page
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "message"),
+    [
+        ("18:00", "09:00", "The closing time must be after the opening time."),
+        ("09:00", "09:00", "The closing time must be after the opening time."),
+        ("09:00", "", "Give both the opening and the closing time, or neither."),
+    ],
+)
+def test_the_kiosk_hours_must_open_before_they_close(
+    client_as, lsp, jaipur, opens, closes, message
+):
+    factories.user(Role.OPERATOR, jaipur, username="op.hours")
+    gp = factories.gram_panchayat(jaipur)
+    client = logged_in(client_as, lsp.user)
+
+    response = client.post(
+        "/kiosks/new/",
+        {
+            "code": "JPR-H-0001",
+            "name": "Hours",
+            "kiosk_type": "assisted",
+            "category": "B",
+            "operator": "op.hours",
+            "gram_panchayat": gp.pk,
+            "opens_at": opens,
+            "closes_at": closes,
+        },
+    )
+
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not Kiosk.objects.filter(code="JPR-H-0001").exists()

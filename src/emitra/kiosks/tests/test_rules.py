@@ -105,6 +105,26 @@ def test_the_job_judges_the_previous_calendar_month():
     assert services.previous_month(date(2026, 1, 1)) == date(2025, 12, 1)
 
 
+def test_the_periodic_job_flags_last_months_quiet_kiosks_every_six_hours(lsp, society):
+    from emitra.core.jobs import JOBS
+    from emitra.kiosks import handlers
+
+    quiet = active_since_last_month(lsp, society)  # its top-ups (none) were all last month
+    job = JOBS["kiosks.flag_inactive"]
+
+    summary = job.fn()
+    again = handlers.flag_inactive()
+
+    quiet.refresh_from_db()
+    last_month = services.previous_month(timezone.localdate())
+    assert isinstance(summary, services.InactivitySummary)
+    assert (summary.month, summary.flagged) == (last_month, 1)
+    assert quiet.inactive_month == last_month
+    assert isinstance(again, services.InactivitySummary)
+    assert again.flagged == 0  # idempotent: the job may run as often as it likes
+    assert job.every_seconds == 6 * 3600  # a schedule, not a measured time
+
+
 def upheld(kiosk: Kiosk, society, *, days_ago: int = 1) -> Complaint:
     complaint = Complaint.objects.create(
         number=f"CMP-T-{next(_keys)}",
