@@ -18,6 +18,10 @@ payment saga can be driven on purpose (by the consumer number's LAST digit):
     9        garbage                       pay answers 200 with a non-JSON body but records a
                                            success (status tells the truth); a number ending
                                            in 99 gets garbage from fetch as well
+    …89      garbage to everything         the bill fetches normally, but pay and status answer
+                                           200 with a non-JSON body and cancel answers 502: the
+                                           payment is recorded and stays pending for ever (the
+                                           saga must give up and refer it to staff)
 
 Consumer numbers that start with 000 do not exist (404).
 
@@ -76,6 +80,8 @@ def _now() -> datetime:
 
 def behaviour(consumer: str) -> str:
     """The saga path this consumer drives (see the module docstring)."""
+    if consumer.endswith("89"):
+        return "broken"
     last = consumer[-1:]
     return {
         "4": "decline",
@@ -192,7 +198,9 @@ class Biller:
             if (earlier := self.payments.get(reference)) is not None:
                 return 200, earlier.public()
             self.counter += 1
-            status = {"decline": "failed", "late": "pending"}.get(kind, "success")
+            status = {"decline": "failed", "late": "pending", "broken": "pending"}.get(
+                kind, "success"
+            )
             payment = Payment(
                 reference=reference,
                 biller=biller,
@@ -205,7 +213,7 @@ class Biller:
             )
             self.payments[reference] = payment
             self._persist(payment)
-        if kind == "garbage":
+        if kind in ("garbage", "broken"):
             return 200, b"OK\x00<<garbled>>"
         return 200, payment.public()
 
@@ -215,6 +223,9 @@ class Biller:
             if payment is None:
                 status = "cancelled" if reference in self.cancelled else "not_found"
                 return 200, {"reference": reference, "status": status, "biller_txn_id": ""}
+            if payment.behaviour == "broken":
+                payment.status_checks += 1
+                return 200, b"<html><body>Internal error \x00 try later</body></html>"
             if payment.status == "pending":
                 payment.status_checks += 1
                 if payment.status_checks > LATE_PENDING_CHECKS:
@@ -225,6 +236,8 @@ class Biller:
     def cancel(self, reference: str) -> tuple[int, Any]:
         with self.lock:
             payment = self.payments.get(reference)
+            if payment is not None and payment.behaviour == "broken":
+                return 502, b"<html><body>Bad Gateway</body></html>"
             if payment is None:
                 self.cancelled.add(reference)
                 return 200, {"reference": reference, "status": "cancelled", "biller_txn_id": ""}

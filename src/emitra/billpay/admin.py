@@ -42,10 +42,11 @@ class BillPaymentAdmin(ReadOnlyAdmin):
         "state",
         "biller_status",
         "polls",
+        "attention_since",
         "created_at",
         "completed_at",
     ]
-    list_filter = ["state", "biller"]
+    list_filter = ["state", "attention_reason", "biller"]
     search_fields = ["number", "consumer", "biller_txn_id", "operator__username"]
     date_hierarchy = "created_at"
     exclude = ["mobile"]  # shown masked on the receipt; not needed in the back office

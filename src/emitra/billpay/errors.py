@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from emitra.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from emitra.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 
 class UnknownBiller(NotFound):
@@ -127,3 +127,36 @@ class InvalidMobile(InvalidInput):
 class PaymentNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("billpay.not_found", _("No such receipt."))
+
+
+class NotAllowedToResolve(PermissionDenied):
+    def __init__(self) -> None:
+        super().__init__(
+            "billpay.resolve_role",
+            _("Only the state admin or the kiosk's district admin can resolve a bill payment."),
+        )
+
+
+class OutOfDistrict(PermissionDenied):
+    def __init__(self) -> None:
+        super().__init__(
+            "billpay.resolve_scope",
+            _("This bill payment was made at a kiosk outside your district."),
+        )
+
+
+class NotAwaitingStaff(Conflict):
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            "billpay.not_awaiting_staff",
+            _("Receipt %(number)s is not waiting for staff (it was resolved meanwhile).")
+            % {"number": number},
+        )
+
+
+class ResolutionReasonRequired(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "billpay.resolution_reason",
+            _("Give the reason for this decision: what the biller said and how you checked."),
+        )

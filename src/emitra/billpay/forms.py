@@ -52,3 +52,19 @@ class PayForm(forms.Form):
             return parse_rupees(self.cleaned_data["amount"])
         except DomainError as exc:
             raise ValidationError(str(exc.message), code=exc.code) from exc
+
+
+class ResolveForm(forms.Form):
+    """A staff decision on a payment the biller could not settle."""
+
+    reason = forms.CharField(
+        label=_("Reason (what the biller said, and how you checked)"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    biller_txn_id = forms.CharField(
+        label=_("Biller's transaction id (if the biller was paid)"),
+        max_length=64,
+        required=False,
+    )

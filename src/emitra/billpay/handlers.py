@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from emitra.billpay import services
 from emitra.core import outbox
+from emitra.core.jobs import periodic
 
 
 @outbox.handler("billpay.call_biller", atomic=False)
@@ -19,3 +20,9 @@ def check_status(message: outbox.Envelope) -> None:
     services.check_with_biller(
         number=str(message.payload["payment"]), poll=int(message.payload["poll"])
     )
+
+
+@periodic("billpay.refer_payments_near_hold_expiry", every_seconds=300)
+def refer_payments_near_hold_expiry() -> int:
+    """Refer to staff any pending payment whose hold lapses within a day (see services)."""
+    return services.refer_payments_near_hold_expiry()

@@ -3,8 +3,10 @@
 A payment moves pending → success | failed | reversed, each step a conditional UPDATE on the
 state it leaves, so two workers (or a worker and its own retry) can never both act. `pending`
 means the wallet holds the money and the biller's word is awaited; `reversed` means the biller
-never confirmed it in time, the payment was cancelled there and the hold given back. The
-receipt number is issued with the payment, so every attempt — also a failed one — has one.
+never confirmed it in time, the payment was cancelled there and the hold given back. A pending
+payment the biller can neither confirm nor cancel is flagged for staff (`attention_since`):
+polling stops, and a state or district admin resolves it as paid or failed. The receipt number
+is issued with the payment, so every attempt — also a failed one — has one.
 """
 
 from __future__ import annotations
@@ -114,6 +116,13 @@ class PaymentState(models.TextChoices):
 FINAL_STATES = (PaymentState.SUCCESS, PaymentState.FAILED, PaymentState.REVERSED)
 
 
+class AttentionReason(models.TextChoices):
+    """Why a pending payment was referred to staff (the details are in its audit entry)."""
+
+    CANCEL_UNANSWERED = "cancel_unanswered", _("The biller answered neither status nor cancel")
+    HOLD_EXPIRING = "hold_expiring", _("The money's hold nears its expiry")
+
+
 class BillPayment(models.Model):
     number = models.CharField(_("receipt number"), max_length=32, unique=True)
     operator = models.ForeignKey(
@@ -144,6 +153,16 @@ class BillPayment(models.Model):
     biller_txn_id = models.CharField(_("biller transaction id"), max_length=64, blank=True)
     failure_reason = models.CharField(_("reason"), max_length=200, blank=True)
     polls = models.PositiveIntegerField(_("status checks"), default=0)
+    cancel_attempts = models.PositiveIntegerField(_("cancel attempts"), default=0)
+    # Set when the biller cannot tell us the outcome and could not cancel either (or the hold
+    # nears its expiry): polling stops and staff resolve the payment (paid or failed).
+    attention_since = models.DateTimeField(_("needs staff attention since"), null=True, blank=True)
+    attention_reason = models.CharField(
+        _("why staff attention is needed"),
+        max_length=20,
+        choices=AttentionReason.choices,
+        blank=True,
+    )
     deadline_at = models.DateTimeField(_("cancel if unconfirmed by"))
     journal_transaction = models.OneToOneField(
         "ledger.JournalTransaction",
@@ -160,6 +179,13 @@ class BillPayment(models.Model):
         verbose_name = _("bill payment")
         verbose_name_plural = _("bill payments")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["attention_since"],
+                condition=Q(attention_since__isnull=False),
+                name="billpay_needs_attention",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["operator", "key"], name="billpay_payment_key"),
             # The same bill cannot be in flight twice, whoever pays it.
@@ -184,3 +210,8 @@ class BillPayment(models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
+
+    @property
+    def needs_attention(self) -> bool:
+        """Pending, no longer polled: staff must say whether the biller was paid."""
+        return self.state == PaymentState.PENDING and self.attention_since is not None

@@ -1,17 +1,18 @@
-"""Reads of bill payments: the operator's day, one receipt, the public verification and the
-receipt lookup complaints use."""
+"""Reads of bill payments: the operator's day, one receipt, the public verification, the
+receipt lookup complaints use, and the payments referred to staff."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from emitra.accounts.models import User
+from emitra.accounts.roles import Role
 from emitra.billpay.errors import PaymentNotFound
-from emitra.billpay.models import Biller, BillPayment, PaymentState
+from emitra.billpay.models import AttentionReason, Biller, BillPayment, PaymentState
 from emitra.core.timeutil import IST
 
 
@@ -99,3 +100,47 @@ def receipt_ref(number: str) -> ReceiptFields | None:
         amount=payment.total,
         issued_at=payment.created_at,
     )
+
+
+# --- payments referred to staff ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttentionFilters:
+    biller: str = ""
+    reason: str = ""
+    district: str = ""  # a district's slug; the state admin's filter only
+    q: str = ""  # a receipt or consumer number
+
+
+def visible_attention(user: User) -> QuerySet[BillPayment]:
+    """Payments needing staff attention that `user` may resolve: the state admin all, a
+    district admin those taken at kiosks of their district (online payments are the state's)."""
+    rows = BillPayment.objects.filter(
+        state=PaymentState.PENDING, attention_since__isnull=False
+    ).select_related("biller", "operator", "operator__kiosk", "operator__kiosk__district", "hold")
+    if user.role == Role.STATE_ADMIN:
+        return rows
+    if user.role == Role.DISTRICT_ADMIN and user.district_id is not None:
+        return rows.filter(operator__kiosk__district_id=user.district_id)
+    return rows.none()
+
+
+def needing_attention(user: User, filters: AttentionFilters) -> QuerySet[BillPayment]:
+    """The staff list, oldest referral first (the nearest hold expiry)."""
+    rows = visible_attention(user)
+    if filters.biller:
+        rows = rows.filter(biller__code=filters.biller)
+    if filters.reason in AttentionReason.values:
+        rows = rows.filter(attention_reason=filters.reason)
+    if filters.district and user.role == Role.STATE_ADMIN:
+        rows = rows.filter(operator__kiosk__district__slug=filters.district)
+    if filters.q:
+        q = filters.q.strip().upper()[:32]
+        rows = rows.filter(Q(number=q) | Q(consumer=q))
+    return rows.order_by("attention_since", "id")
+
+
+def attention_of(user: User, number: str) -> BillPayment | None:
+    """One payment needing attention, if `user` may see it."""
+    return visible_attention(user).filter(number=(number or "").strip().upper()[:32]).first()

@@ -9,6 +9,10 @@ biller *outside* any transaction (`send_to_biller`), then applies the answer in 
     failed                  void the hold → failed, SMS
     unknown / pending       poll the status with growing delays (`check_with_biller`);
                             past the deadline, cancel at the biller and void → reversed
+    no word, no cancel      after BILLPAY_CANCEL_ATTEMPTS unanswered cancels (or a day before
+                            the hold would expire), stop polling and flag the payment for
+                            staff (`flag_for_attention`); a state or district admin then
+                            resolves it as paid (`resolve_paid`) or failed (`resolve_failed`)
 
 Every transition is a conditional UPDATE on `state='pending'`; postings are idempotent on the
 receipt number, and the biller is idempotent on it too, so running any step twice (a worker
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from django.conf import settings
@@ -30,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emitra.accounts.models import User
 from emitra.accounts.roles import Role
+from emitra.billpay import conf
 from emitra.billpay.adapters import BillerAnswer, adapter_for
 from emitra.billpay.errors import (
     AmountAboveBill,
@@ -37,13 +42,23 @@ from emitra.billpay.errors import (
     FetchFirst,
     InvalidConsumerNumber,
     InvalidMobile,
+    NotAllowedToResolve,
+    NotAwaitingStaff,
+    OutOfDistrict,
     PartPaymentNotAllowed,
     PaymentInProgress,
     PaymentKeyReused,
     RecentlyPaid,
+    ResolutionReasonRequired,
     UnknownBiller,
 )
-from emitra.billpay.models import Biller, BillPayment, FetchedBill, PaymentState
+from emitra.billpay.models import (
+    AttentionReason,
+    Biller,
+    BillPayment,
+    FetchedBill,
+    PaymentState,
+)
 from emitra.catalog.models import Channel
 from emitra.catalog.pricing import Quote, quote
 from emitra.commissions.services import post_service_payment
@@ -53,18 +68,21 @@ from emitra.core.ids import next_number
 from emitra.core.masking import mask_mobile
 from emitra.core.money import Paise, format_inr
 from emitra.core.timeutil import format_ist
+from emitra.kiosks.models import Kiosk
 from emitra.kiosks.selectors import category_of, serving_kiosk
 from emitra.ledger import selectors as ledger_selectors
 from emitra.ledger import services as ledger
-from emitra.ledger.errors import InsufficientFunds
-from emitra.ledger.models import Account, AccountKind, Hold
+from emitra.ledger.errors import HoldResolved, InsufficientFunds
+from emitra.ledger.models import Account, AccountKind, Hold, HoldState
 from emitra.ledger.services import Cause, request_hash
 
 log = structlog.get_logger(__name__)
 
 SERIES = "BPR"  # receipt numbers: BPR-2026-27-000000123
 SCOPE = "billpay"
-HOLD_TTL = timedelta(days=2)  # far beyond the saga's deadline: the saga, not expiry, ends a hold
+# Far beyond the saga's deadline: the saga, not expiry, ends a hold. A payment still unresolved
+# a day (conf.attention_before_hold_expiry) before its hold expires is referred to staff.
+HOLD_TTL = timedelta(days=2)
 FETCH_FRESH = timedelta(minutes=30)  # a payment must follow a fetch this recent
 RECENT = timedelta(hours=24)  # a bill paid this recently is paid again only on purpose
 MAX_POLL_DELAY = 60.0
@@ -463,7 +481,7 @@ def _adapter(payment: BillPayment) -> object:
 def send_to_biller(*, number: str) -> BillPayment:
     """Send the payment to the biller (again, if need be: it is idempotent on our number)."""
     payment = BillPayment.objects.select_related("biller").get(number=number)
-    if payment.is_final:
+    if payment.is_final or payment.needs_attention:
         return payment
     answer = adapter_for(payment.biller.adapter).pay(
         biller=payment.biller.remote_code,
@@ -477,10 +495,14 @@ def send_to_biller(*, number: str) -> BillPayment:
 def check_with_biller(*, number: str, poll: int) -> BillPayment:
     """One status check of a payment whose outcome is not known yet; past the deadline the
     payment is cancelled at the biller instead. A check that is not the latest scheduled one
-    (a duplicate) does nothing."""
+    (a duplicate), or of a payment referred to staff, does nothing. A payment whose hold nears
+    its expiry is referred to staff instead of being checked again."""
     payment = BillPayment.objects.select_related("biller").get(number=number)
-    if payment.is_final or payment.polls != poll:
+    if payment.is_final or payment.polls != poll or payment.needs_attention:
         return payment
+    if timezone.now() >= _refer_by(payment):
+        flag_for_attention(payment=payment, reason=AttentionReason.HOLD_EXPIRING)
+        return BillPayment.objects.get(pk=payment.pk)
     adapter = adapter_for(payment.biller.adapter)
     if timezone.now() >= payment.deadline_at:
         answer = adapter.cancel(reference=number)
@@ -516,17 +538,38 @@ def apply_answer(
             state=PaymentState.REVERSED,
             reason=str(_("The biller did not confirm in time; cancelled and refunded.")),
         )
-    schedule_check(payment=payment, answer=answer)
+    schedule_check(payment=payment, answer=answer, cancelling=cancelling)
     return BillPayment.objects.get(pk=payment.pk)
 
 
+def poll_delay(polls: int) -> float:
+    """Seconds before status check number `polls + 1`: doubling from BILLPAY_POLL_SECONDS,
+    capped at MAX_POLL_DELAY."""
+    return float(min(settings.BILLPAY_POLL_SECONDS * 2**polls, MAX_POLL_DELAY))
+
+
 @transaction.atomic
-def schedule_check(*, payment: BillPayment, answer: BillerAnswer) -> bool:
-    """Queue the next status check; only one of two racing schedulers wins (polls counter)."""
-    delay = min(settings.BILLPAY_POLL_SECONDS * 2**payment.polls, MAX_POLL_DELAY)
+def schedule_check(*, payment: BillPayment, answer: BillerAnswer, cancelling: bool = False) -> bool:
+    """Queue the next status check; only one of two racing schedulers wins (polls counter).
+    An unanswered cancel counts; after BILLPAY_CANCEL_ATTEMPTS of them the payment is referred
+    to staff instead, and polling stops."""
+    attempts = payment.cancel_attempts + (1 if cancelling else 0)
+    if cancelling and attempts >= conf.cancel_attempts():
+        return flag_for_attention(
+            payment=payment,
+            reason=AttentionReason.CANCEL_UNANSWERED,
+            detail=answer.reason,
+            cancel_attempts=attempts,
+        )
+    delay = poll_delay(payment.polls)
     moved = BillPayment.objects.filter(
-        pk=payment.pk, state=PaymentState.PENDING, polls=payment.polls
-    ).update(polls=F("polls") + 1, biller_status=answer.outcome, updated_at=timezone.now())
+        pk=payment.pk, state=PaymentState.PENDING, polls=payment.polls, attention_since=None
+    ).update(
+        polls=F("polls") + 1,
+        cancel_attempts=attempts,
+        biller_status=answer.outcome,
+        updated_at=timezone.now(),
+    )
     if moved != 1:
         return False
     outbox.enqueue(
@@ -565,6 +608,28 @@ def complete_payment(*, number: str, biller_txn_id: str) -> BillPayment:
             )
             log.error("billpay.confirmed_after_close", number=number, state=payment.state)
         return payment
+    return _settle_paid(
+        payment,
+        hold=Hold.objects.get(pk=payment.hold_id),
+        biller_txn_id=biller_txn_id,
+        actor=None,
+        action="billpay.success",
+        note={},
+    )
+
+
+def _settle_paid(
+    payment: BillPayment,
+    *,
+    hold: Hold,
+    biller_txn_id: str,
+    actor: User | None,
+    action: str,
+    note: dict[str, object],
+) -> BillPayment:
+    """Post `hold` with the payment's legs and commission and mark it paid (caller holds the
+    payment's row lock, in its transaction)."""
+    number = payment.number
     priced = price(
         operator=payment.operator,
         biller=payment.biller,
@@ -574,7 +639,7 @@ def complete_payment(*, number: str, biller_txn_id: str) -> BillPayment:
     line = post_service_payment(
         operator=payment.operator,
         wallet=payment.wallet,
-        hold=Hold.objects.get(pk=payment.hold_id),
+        hold=hold,
         quote=priced,
         scope=SCOPE,
         key=number,
@@ -593,17 +658,18 @@ def complete_payment(*, number: str, biller_txn_id: str) -> BillPayment:
         raise ConcurrentChange(number)
     payment.refresh_from_db()
     audit.record(
-        actor=None,
-        action="billpay.success",
+        actor=actor,
+        action=action,
         obj=payment,
         after={
             "number": number,
             "biller_txn_id": biller_txn_id,
             "transaction": line.transaction_id,
+            **note,
         },
     )
     _notify(payment)
-    log.info("billpay.success", number=number)
+    log.info(action, number=number)
     return payment
 
 
@@ -613,7 +679,26 @@ def close_payment(*, number: str, state: PaymentState, reason: str) -> BillPayme
     payment = _locked(number)
     if payment.state != PaymentState.PENDING:
         return payment
-    ledger.void_hold(hold=Hold.objects.get(pk=payment.hold_id))
+    return _settle_closed(
+        payment, state=state, reason=reason, actor=None, action=f"billpay.{state}", note={}
+    )
+
+
+def _settle_closed(
+    payment: BillPayment,
+    *,
+    state: PaymentState,
+    reason: str,
+    actor: User | None,
+    action: str,
+    note: dict[str, object],
+) -> BillPayment:
+    """Void the hold (a lapsed one is already given back), refund an online payer, and mark
+    the payment `state` (caller holds the payment's row lock, in its transaction)."""
+    number = payment.number
+    ledger.void_hold(
+        hold=Hold.objects.get(pk=payment.hold_id), actor_id=actor.pk if actor else None
+    )
     if _online(payment.operator):
         # Paid online: the money goes back to the citizen, recorded as a refund owed.
         refund_online(
@@ -630,10 +715,170 @@ def close_payment(*, number: str, state: PaymentState, reason: str) -> BillPayme
     if moved != 1:
         raise ConcurrentChange(number)
     payment.refresh_from_db()
-    audit.record(actor=None, action=f"billpay.{state}", obj=payment, after={"reason": reason})
+    audit.record(actor=actor, action=action, obj=payment, after={"reason": reason, **note})
     _notify(payment)
-    log.info(f"billpay.{state}", number=number)
+    log.info(action, number=number)
     return payment
+
+
+# --- payments the biller cannot settle: referred to staff ------------------------------------
+
+
+def _hold_expires_at(payment: BillPayment) -> datetime:
+    return Hold.objects.values_list("expires_at", flat=True).get(pk=payment.hold_id)
+
+
+def _refer_by(payment: BillPayment) -> datetime:
+    """When an unresolved payment must be with staff: well before its hold lapses."""
+    return _hold_expires_at(payment) - conf.attention_before_hold_expiry()
+
+
+@transaction.atomic
+def flag_for_attention(
+    *,
+    payment: BillPayment,
+    reason: AttentionReason,
+    detail: str = "",
+    cancel_attempts: int | None = None,
+) -> bool:
+    """Stop polling a pending payment and list it for staff (state and district admins), with
+    why in its audit entry. Conditional on the poll it was read at, so a stale check or a
+    second sweep does nothing; the hold stays open for staff to post or void, extended to
+    `conf.attention_hold()` so that it does not lapse while they decide."""
+    now = timezone.now()
+    changes: dict[str, object] = {
+        "attention_since": now,
+        "attention_reason": reason,
+        "polls": F("polls") + 1,  # any check still queued is now stale
+        "updated_at": now,
+    }
+    if cancel_attempts is not None:
+        changes["cancel_attempts"] = cancel_attempts
+    moved = BillPayment.objects.filter(
+        pk=payment.pk, state=PaymentState.PENDING, polls=payment.polls, attention_since=None
+    ).update(**changes)
+    if moved != 1:
+        return False
+    try:
+        held_until = ledger.extend_hold(
+            hold=Hold.objects.get(pk=payment.hold_id),
+            until=now + conf.attention_hold(),
+            reason=f"bill payment {payment.number} referred to staff",
+        ).expires_at
+    except HoldResolved:  # lapsed already: the list says so, and staff decide all the same
+        held_until = _hold_expires_at(payment)
+    audit.record(
+        actor=None,
+        action="billpay.needs_attention",
+        obj=payment,
+        after={
+            "reason": str(reason),
+            "detail": detail[:200],
+            "cancel_attempts": payment.cancel_attempts
+            if cancel_attempts is None
+            else cancel_attempts,
+            "polls": payment.polls,
+            "hold_expires_at": held_until.isoformat(),
+        },
+    )
+    log.error("billpay.needs_attention", number=payment.number, reason=str(reason))
+    return True
+
+
+def refer_payments_near_hold_expiry(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Flag every pending payment whose hold lapses within the margin and that nobody has
+    referred yet — also one whose status checks stopped (a dead outbox message). Run by the
+    worker every few minutes; the hold must never expire unnoticed under a payment."""
+    cutoff = (now or timezone.now()) + conf.attention_before_hold_expiry()
+    holds = Hold.objects.filter(scope=SCOPE, state=HoldState.OPEN, expires_at__lte=cutoff).values(
+        "pk"
+    )
+    due = BillPayment.objects.filter(
+        state=PaymentState.PENDING, attention_since=None, hold_id__in=holds
+    ).order_by("created_at")[:limit]
+    return sum(
+        1
+        for payment in due
+        if flag_for_attention(payment=payment, reason=AttentionReason.HOLD_EXPIRING)
+    )
+
+
+def district_of(payment: BillPayment) -> int | None:
+    """The district of the kiosk the payment was taken at (None: paid online)."""
+    return (
+        Kiosk.objects.filter(operator_id=payment.operator_id)
+        .values_list("district_id", flat=True)
+        .first()
+    )
+
+
+def _check_resolver(actor: User, payment: BillPayment) -> None:
+    if actor.role == Role.STATE_ADMIN:
+        return
+    if actor.role != Role.DISTRICT_ADMIN:
+        raise NotAllowedToResolve()
+    if actor.district_id is None or district_of(payment) != actor.district_id:
+        raise OutOfDistrict()
+
+
+def _awaiting_staff(actor: User, number: str, reason: str) -> tuple[BillPayment, str]:
+    reason = (reason or "").strip()[:200]
+    payment = _locked(number)
+    _check_resolver(actor, payment)
+    if not payment.needs_attention:
+        raise NotAwaitingStaff(number)
+    if not reason:
+        raise ResolutionReasonRequired()
+    return payment, reason
+
+
+@transaction.atomic
+def resolve_paid(*, actor: User, number: str, reason: str, biller_txn_id: str = "") -> BillPayment:
+    """Staff found that the biller has the money: post the hold as the biller's confirmation
+    would. If the hold has lapsed meanwhile (staff acted after its expiry), the money went back
+    to the wallet, so it is held again and posted at once — refused, with nothing changed, when
+    the wallet no longer has it."""
+    payment, reason = _awaiting_staff(actor, number, reason)
+    hold = Hold.objects.get(pk=payment.hold_id)
+    note: dict[str, object] = {"reason": reason, "resolved_by": actor.pk}
+    if hold.state == HoldState.OPEN and hold.expires_at <= timezone.now():
+        hold = ledger.void_hold(hold=hold, actor_id=actor.pk, expired=True)
+    if hold.state != HoldState.OPEN:
+        note["lapsed_hold"] = hold.pk
+        hold = ledger.hold(
+            account=payment.wallet,
+            amount=payment.total,
+            scope=SCOPE,
+            key=f"{number}-staff",
+            expires_in=HOLD_TTL,
+            cause=_cause(number),
+            actor_id=actor.pk,
+        )
+        BillPayment.objects.filter(pk=payment.pk).update(hold=hold)
+        payment.hold = hold
+    return _settle_paid(
+        payment,
+        hold=hold,
+        biller_txn_id=(biller_txn_id or "").strip(),
+        actor=actor,
+        action="billpay.resolved_paid",
+        note=note,
+    )
+
+
+@transaction.atomic
+def resolve_failed(*, actor: User, number: str, reason: str) -> BillPayment:
+    """Staff found that the biller never took the payment: give the money back (void the
+    hold; a lapsed hold has already given it back) and mark the payment failed."""
+    payment, reason = _awaiting_staff(actor, number, reason)
+    return _settle_closed(
+        payment,
+        state=PaymentState.FAILED,
+        reason=reason,
+        actor=actor,
+        action="billpay.resolved_failed",
+        note={"resolved_by": actor.pk},
+    )
 
 
 def _notify(payment: BillPayment) -> None:

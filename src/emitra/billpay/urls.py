@@ -10,6 +10,8 @@ urlpatterns = [
     path("today/states.json", views.states, name="states"),
     path("receipts/<str:number>/", views.receipt, name="receipt"),
     path("receipts/<str:number>/<str:layout>.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("attention/", views.attention_list, name="attention"),
+    path("attention/<str:number>/", views.attention_detail, name="attention_detail"),
     path("<slug:code>/", views.fetch, name="fetch"),
     path("<slug:code>/pay/", views.pay, name="pay"),
 ]

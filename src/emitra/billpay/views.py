@@ -1,11 +1,14 @@
 """The kiosk counter for bills: choose the biller → consumer number → the bill (name partly
 masked) → pay → the receipt (print A4 or thermal); the day's payments with live status (CSV);
-and the public receipt verification the QR code opens."""
+the public receipt verification the QR code opens; and, for the state and district admins,
+the payments the biller could not settle, to resolve as paid or failed."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,23 +19,32 @@ from emitra.accounts.models import User
 from emitra.accounts.roles import Role
 from emitra.billpay import receipts, selectors, services
 from emitra.billpay.errors import BillerUnavailable, RecentlyPaid
-from emitra.billpay.forms import FetchForm, PayForm, new_key
-from emitra.billpay.models import Biller, BillPayment, FetchedBill, PaymentState
+from emitra.billpay.forms import FetchForm, PayForm, ResolveForm, new_key
+from emitra.billpay.models import AttentionReason, Biller, BillPayment, FetchedBill, PaymentState
 from emitra.core.access import public
 from emitra.core.errors import DomainError
 from emitra.core.exports import csv_response
 from emitra.core.masking import mask_mobile
 from emitra.core.money import format_inr, to_rupees
 from emitra.core.timeutil import to_ist
+from emitra.geo.models import District
 from emitra.ledger import selectors as ledger_selectors
 
 COUNTER = "a kiosk operator collects bills at the counter and sees only their own receipts"
+ATTENTION_ROLES = (Role.STATE_ADMIN, Role.DISTRICT_ADMIN)
+ATTENTION = (
+    "the state admin, and a district admin for their district's kiosks, resolve bill payments "
+    "the biller could neither confirm nor cancel"
+)
 
 
 def _operator(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+_staff = _operator  # the logged-in user, whatever the role the view allows
 
 
 def _biller(code: str) -> Biller:
@@ -312,4 +324,135 @@ def verify(request: HttpRequest) -> HttpResponse:
             "total": format_inr(payment.total) if payment else "",
         },
         status=404 if error else 200,
+    )
+
+
+# --- payments referred to staff ------------------------------------------------------------------
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _attention_export(rows: list[BillPayment]) -> HttpResponse:
+    return csv_response(
+        "emitra-bill-payments-needing-attention.csv",
+        [
+            "receipt",
+            "created_at",
+            "attention_since",
+            "reason",
+            "biller",
+            "consumer",
+            "total",
+            "kiosk",
+            "district",
+            "operator",
+            "status_checks",
+            "cancel_attempts",
+            "hold_state",
+            "hold_expires_at",
+        ],
+        (
+            (
+                p.number,
+                to_ist(p.created_at).strftime(TIME_FORMAT),
+                to_ist(p.attention_since).strftime(TIME_FORMAT) if p.attention_since else "",
+                p.attention_reason,
+                p.biller.name_en,
+                p.consumer,
+                to_rupees(p.total),
+                _kiosk(p).code if _kiosk(p) else "",
+                _kiosk(p).district.name_en if _kiosk(p) else "",
+                p.operator.username,
+                p.polls,
+                p.cancel_attempts,
+                p.hold.state,
+                to_ist(p.hold.expires_at).strftime(TIME_FORMAT),
+            )
+            for p in rows
+        ),
+    )
+
+
+def _kiosk(payment: BillPayment) -> Any:
+    """The kiosk the payment was taken at (None: a citizen paid online)."""
+    return getattr(payment.operator, "kiosk", None)
+
+
+@allow(*ATTENTION_ROLES, reason=ATTENTION)
+@require_safe
+def attention_list(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    g = request.GET
+    filters = selectors.AttentionFilters(
+        biller=g.get("biller", "")[:30],
+        reason=g.get("reason", "") if g.get("reason", "") in AttentionReason.values else "",
+        district=g.get("district", "")[:40] if user.role == Role.STATE_ADMIN else "",
+        q=g.get("q", "").strip()[:32],
+    )
+    rows = list(selectors.needing_attention(user, filters)[:500])
+    if g.get("format") == "csv":
+        return _attention_export(rows)
+    return render(
+        request,
+        "billpay/attention.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "reasons": AttentionReason.choices,
+            "billers": selectors.active_billers(),
+            "districts": District.objects.order_by("name_en")
+            if user.role == Role.STATE_ADMIN
+            else [],
+        },
+    )
+
+
+RESOLUTIONS = {
+    "paid": lambda actor, number, form: services.resolve_paid(
+        actor=actor,
+        number=number,
+        reason=form.cleaned_data["reason"],
+        biller_txn_id=form.cleaned_data["biller_txn_id"],
+    ),
+    "failed": lambda actor, number, form: services.resolve_failed(
+        actor=actor, number=number, reason=form.cleaned_data["reason"]
+    ),
+}
+
+
+@allow(*ATTENTION_ROLES, reason=ATTENTION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def attention_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = _staff(request)
+    payment = selectors.attention_of(user, number)
+    if payment is None:
+        raise Http404(number)
+    form = ResolveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        act = RESOLUTIONS.get(request.POST.get("action", ""))
+        if act is None or not form.is_valid():
+            raise Http404("unknown action")
+        try:
+            done = act(user, payment.number, form)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            status = exc.status
+        else:
+            messages.success(
+                request,
+                _("Receipt %(number)s resolved: %(state)s.")
+                % {"number": done.number, "state": done.get_state_display()},
+            )
+            return redirect("billpay:attention")
+    return render(
+        request,
+        "billpay/attention_detail.html",
+        {
+            "payment": payment,
+            "kiosk": _kiosk(payment),
+            "form": form,
+            "masked_mobile": mask_mobile(payment.mobile) if payment.mobile else "",
+        },
+        status=status,
     )

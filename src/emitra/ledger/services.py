@@ -676,6 +676,31 @@ def reverse(
     return _idempotent(scope, key, digest, work)
 
 
+@_refusals_audited("ledger.extend_hold")
+def extend_hold(*, hold: Hold, until: datetime, reason: str, actor_id: int | None = None) -> Hold:
+    """Keep an open hold reserved until `until` (never shortens it): for money whose fate a
+    person must decide, such as a bill payment the biller can neither confirm nor cancel, which
+    must not go back to the wallet while the biller may have taken it."""
+    with transaction.atomic():
+        _lock_limited([hold.account])  # whoever changes a hold locks its wallet first
+        current = Hold.objects.get(pk=hold.pk)
+        if current.state != HoldState.OPEN:
+            raise HoldResolved(current.get_state_display())
+        if until > current.expires_at:
+            before = current.expires_at
+            Hold.objects.filter(pk=current.pk, state=HoldState.OPEN).update(expires_at=until)
+            current.expires_at = until
+            audit.record(
+                actor=None,
+                action="ledger.hold_extended",
+                object_type="ledger.hold",
+                object_id=str(current.pk),
+                before={"expires_at": before.isoformat()},
+                after={"expires_at": until.isoformat(), "reason": reason[:200], "by": actor_id},
+            )
+    return current
+
+
 def expire_holds(*, now: datetime | None = None, limit: int = 500) -> int:
     """Void open holds past their expiry (run by the worker every minute)."""
     due = Hold.objects.filter(state=HoldState.OPEN, expires_at__lte=now or timezone.now())

@@ -98,6 +98,18 @@ def test_the_bill_page_warns_when_the_bill_was_paid_recently(biller, counter, wa
     assert BillPayment.objects.count() == 1
 
 
+def test_the_bill_page_warns_while_a_payment_of_the_bill_is_in_progress(biller, counter, pay):
+    pending = pay(k_number(7))  # the biller has not confirmed it yet
+    page = _fetch(counter, k_number(7))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"A payment of this bill is still in progress (receipt {pending.number})" in html
+    again = counter.post("/bills/jvvnl/pay/", _pay_form(page))
+    assert again.status_code == 409
+    assert "Wait for its result before paying again" in again.content.decode()
+    assert BillPayment.objects.count() == 1
+
+
 def test_the_days_list_filters_exports_and_reports_live_states(biller, counter, pay):
     ok = pay(k_number(0))
     late = pay(k_number(7, prefix="11041234567"), biller="avvnl")
@@ -107,6 +119,14 @@ def test_the_days_list_filters_exports_and_reports_live_states(biller, counter, 
     html = page.content.decode()
     assert ok.number in html and late.number in html
     assert "data-live-status" in html
+    # Reprint from the list: both layouts for every row, and the link serves the PDF.
+    for number in (ok.number, late.number):
+        assert f'href="/bills/receipts/{number}/a4.pdf"' in html
+        assert f'href="/bills/receipts/{number}/thermal.pdf"' in html
+    reprint = counter.get(f"/bills/receipts/{ok.number}/thermal.pdf")
+    assert reprint.status_code == 200
+    assert reprint["Content-Type"] == "application/pdf"
+    assert reprint.content.startswith(b"%PDF")
 
     states = counter.get("/bills/today/states.json", {"n": [ok.number, late.number]}).json()
     by_number = {p["number"]: p for p in states["payments"]}

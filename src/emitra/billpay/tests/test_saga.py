@@ -3,8 +3,14 @@ the money where it belongs and the ledger verifying afterwards."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from emitra.billpay import services
+from emitra.billpay.adapters import BillerAnswer
 from emitra.billpay.models import BillPayment, PaymentState
 from emitra.billpay.tests.conftest import (
     FUNDS,
@@ -15,6 +21,7 @@ from emitra.billpay.tests.conftest import (
     run_outbox,
 )
 from emitra.commissions.models import CommissionLine
+from emitra.core.models import OutboxMessage
 from emitra.ledger.models import Hold, HoldState
 
 pytestmark = [pytest.mark.simulators, pytest.mark.django_db]
@@ -63,6 +70,7 @@ def test_each_biller_behaviour_ends_in_one_terminal_state(
         assert [r["status"] for r in recorded] == ([biller_status] if biller_status else [])
     assert BillPayment.objects.filter(state=PaymentState.PENDING).count() == 0
     assert_ledger_ok()
+    call_command("ledger", "verify")  # the command an operator of the system runs
 
 
 def test_a_citizen_paid_bill_collects_the_service_charge(biller, pay, wallet):
@@ -108,3 +116,24 @@ def test_receipt_numbers_are_gapless_across_outcomes(biller, pay, wallet):
     tails = [int(n.rsplit("-", 1)[1]) for n in numbers]
     assert tails == [tails[0], tails[0] + 1, tails[0] + 2]
     assert all(n.startswith("BPR-") for n in numbers)
+
+
+def test_status_checks_back_off_exponentially_up_to_a_cap(biller, settings, pay, wallet):
+    """Computed, not waited for: each check is queued twice as far out as the last, from
+    BILLPAY_POLL_SECONDS up to one minute."""
+    settings.BILLPAY_POLL_SECONDS = 5
+    assert [services.poll_delay(n) for n in range(7)] == [5, 10, 20, 40, 60, 60, 60]
+
+    payment = pay(k_number(7))  # pending: nothing run, so the saga's own checks do not interfere
+    for poll, expected in enumerate([5, 10, 20, 40, 60, 60]):
+        payment.refresh_from_db()
+        assert payment.polls == poll
+        before = timezone.now()
+        assert services.schedule_check(payment=payment, answer=BillerAnswer.unknown("test"))
+        after = timezone.now()
+        check = OutboxMessage.objects.get(topic="billpay.check_status", payload__poll=poll + 1)
+        assert check.payload["payment"] == payment.number
+        due = check.available_at
+        assert before + timedelta(seconds=expected) <= due <= after + timedelta(seconds=expected)
+    # A scheduler holding a stale copy (another worker already moved the counter) does nothing.
+    assert not services.schedule_check(payment=payment, answer=BillerAnswer.unknown("late"))

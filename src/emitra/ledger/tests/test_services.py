@@ -225,3 +225,26 @@ def test_a_batch_replaying_a_key_with_another_amount_is_refused(wallet, gateway,
     again = [services.TransferRequest([Leg(gateway, wallet, 99)], "topup", "test", "first")]
     with pytest.raises(errors.KeyReused):
         services.transfer_batch(transfers=again)
+
+
+def test_an_open_hold_is_extended_never_shortened_and_the_change_is_audited(wallet, fund):
+    fund(wallet, 100_00)
+    held = services.hold(
+        account=wallet, amount=40_00, scope="t", key="ext", expires_in=timedelta(minutes=5)
+    )
+    later = held.expires_at + timedelta(days=30)
+
+    assert services.extend_hold(hold=held, until=later, reason="staff decide").expires_at == later
+    assert services.extend_hold(hold=held, until=held.expires_at, reason="x").expires_at == later
+    assert services.expire_holds(now=held.expires_at + timedelta(days=1)) == 0
+    assert AuditEntry.objects.filter(action="ledger.hold_extended").count() == 1
+
+
+def test_a_resolved_hold_cannot_be_extended(wallet, fund):
+    fund(wallet, 100_00)
+    held = services.hold(
+        account=wallet, amount=40_00, scope="t", key="ext2", expires_in=timedelta(minutes=5)
+    )
+    services.void_hold(hold=held)
+    with pytest.raises(errors.HoldResolved):
+        services.extend_hold(hold=held, until=held.expires_at + timedelta(days=1), reason="x")
