@@ -60,6 +60,9 @@ def navigation(request: HttpRequest) -> dict[str, list[MenuItem]]:
             items.append(MenuItem(_("Home visits"), reverse("home_visits:district")))
         if role in (Role.DISTRICT_ADMIN, Role.STATE_ADMIN):
             items.append(MenuItem(_("e-Mitra Plus machines"), reverse("machine_admin:list")))
+            items.append(
+                MenuItem(_("Bill payments needing attention"), reverse("billpay:attention"))
+            )
         if role in (Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_ADMIN, Role.STATE_ADMIN, Role.AUDITOR):
             items.append(MenuItem(_("Certificates"), reverse("certificates:list")))
         if role in (Role.STATE_ADMIN, Role.AUDITOR):

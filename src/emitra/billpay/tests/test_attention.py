@@ -274,3 +274,13 @@ def test_anonymous_visitors_are_sent_to_log_in_from_the_staff_list(client, catal
     response = client.get(LIST)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("role", "listed"),
+    [(Role.STATE_ADMIN, True), (Role.DISTRICT_ADMIN, True), (Role.OPERATOR, False)],
+)
+def test_the_menu_leads_state_and_district_admins_to_the_list(client_as, role, listed):
+    page = client_as(role).get("/accounts/me/")
+    assert page.status_code == 200
+    assert (f'href="{LIST}"' in page.content.decode()) is listed
