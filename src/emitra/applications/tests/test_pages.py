@@ -243,6 +243,7 @@ def test_a_citizen_tracks_an_application_with_an_otp(client, submit, officer):
     status = client.get(response["Location"]).content.decode()
     assert "Sent back to the citizen" in status
     assert "Blurred photo" in status
+    assert "Correct and resubmit by" in status and "Expected decision by" not in status
     assert officer.full_name not in status
     citizen = Application.objects.get(pk=application.pk).citizen
     assert citizen is not None and citizen.mobile == "9829012345"
