@@ -797,10 +797,25 @@ def reject_change(*, verifier: User, change: ChangeRequest, reason: str) -> Chan
     # an entry already linked to a member (an update) is only released.
     VaultEntry.objects.filter(pending_change=change, member__isnull=True, on_forms=False).delete()
     VaultEntry.objects.filter(pending_change=change).update(pending_change=None)
+    # Nor a bank account number: the payload keeps its last four digits only.
+    change.payload = _without_ciphers(change.payload)
+    ChangeRequest.objects.filter(pk=change.pk).update(payload=change.payload)
     audit.record(
         actor=verifier, action="registry.change_rejected", obj=change, after={"reason": reason}
     )
     return change
+
+
+def _without_ciphers(value: Any) -> Any:
+    """A JSON payload with every ``*_cipher`` value emptied."""
+    if isinstance(value, list):
+        return [_without_ciphers(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: "" if key.endswith("_cipher") else _without_ciphers(item)
+            for key, item in value.items()
+        }
+    return value
 
 
 # --- consent -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ kept; bad input is refused with a clear message and leaves nothing behind."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -171,6 +172,8 @@ def test_a_rejected_request_frees_its_aadhaar_and_keeps_the_reason(operator, ver
     assert change.state == ChangeState.REJECTED and change.reason == "Photo does not match"
     assert Family.objects.count() == 0
     assert VaultEntry.objects.count() == 0  # no number kept for someone never registered
+    assert '"bank_account_cipher": ""' in json.dumps(change.payload)  # nor a bank account
+    assert '_cipher": "g' not in json.dumps(change.payload)  # (Fernet tokens start gAAAA)
     again = services.submit_enrolment(
         operator=operator, family=family_input(geo), members=[member_input(aadhaar=number)]
     )
