@@ -8,7 +8,9 @@ import uuid
 from collections.abc import Callable
 
 import structlog
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 from emitra.core.context import client_ip_var, request_id_var
 from emitra.core.metrics import LATENCY, REQUESTS
@@ -60,3 +62,38 @@ class MetricsMiddleware:
         REQUESTS.labels(request.method or "", view, str(response.status_code)).inc()
         LATENCY.labels(view).observe(time.perf_counter() - started)
         return response
+
+
+class NulCharacter(SuspiciousOperation):
+    """A NUL character in a parameter: no text field can keep one (PostgreSQL refuses them)."""
+
+
+class RefuseNulCharactersMiddleware:
+    """Refuse with 400 a request whose query string or JSON body carries a NUL character,
+    before any view passes it to the database (where PostgreSQL would fail the statement and
+    the caller would get a 500). Forms refuse NUL themselves (Django's CharField validator).
+    API callers get the API's error envelope; pages get the 400 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            if request.path.startswith("/api/"):
+                message = gettext("The request could not be read.")
+                return JsonResponse(
+                    {"error": {"code": "api.bad_request", "message": message}}, status=400
+                )
+            raise NulCharacter("NUL character in the request")
+        return self.get_response(request)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    ):
+        return True
+    if request.content_type == "application/json" and request.method in ("POST", "PUT", "PATCH"):
+        return b"\\u0000" in request.body or b"\x00" in request.body
+    return False
