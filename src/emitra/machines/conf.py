@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 
 
@@ -22,3 +24,13 @@ def offline_seconds() -> int:
 def voucher_days() -> int:
     """A refund voucher can be paid out at a counter for this many days after it was issued."""
     return int(getattr(settings, "MACHINE_VOUCHER_DAYS", 180))
+
+
+def voucher_misses() -> int:
+    """Codes matching no voucher that one machine (or one counter operator) may type within
+    `voucher_miss_window()` before every code is refused there for the rest of the window."""
+    return max(1, int(getattr(settings, "MACHINE_VOUCHER_MISSES", 5)))
+
+
+def voucher_miss_window() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "MACHINE_VOUCHER_MISS_WINDOW_SECONDS", 900)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from emitra.core.errors import Conflict, InvalidInput, NotFound
+from emitra.core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class NotAMachineKiosk(InvalidInput):
@@ -95,6 +95,19 @@ class UnknownVoucher(NotFound):
         super().__init__(
             "machines.voucher_unknown",
             _("No refund voucher has this code. Check the 12 digits printed on the voucher."),
+        )
+
+
+class TooManyVoucherCodes(DomainError):
+    status = 429
+
+    def __init__(self) -> None:
+        super().__init__(
+            "machines.voucher_too_many_codes",
+            _(
+                "Too many voucher codes that match no voucher were typed here. Wait a quarter "
+                "of an hour, or take the voucher to an e-Mitra kiosk counter."
+            ),
         )
 
 

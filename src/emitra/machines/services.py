@@ -42,6 +42,7 @@ from emitra.billpay.models import Biller, BillPayment, PaymentState
 from emitra.core import audit, outbox
 from emitra.core.errors import DomainError
 from emitra.core.ids import next_number
+from emitra.core.models import AuditEntry
 from emitra.core.money import format_inr
 from emitra.core.timeutil import format_ist
 from emitra.kiosks.models import Kiosk, KioskType
@@ -557,6 +558,9 @@ def voucher_expires_at(voucher: RefundVoucher) -> datetime:
     return voucher.issued_at + timedelta(days=conf.voucher_days())
 
 
+VOUCHER_MISSED = "machines.voucher_code_missed"
+
+
 def _open_voucher(code: str) -> RefundVoucher:
     """The open voucher with this code, or the reason it cannot be used."""
     digits = normalise_voucher_code(code)
@@ -585,9 +589,42 @@ def _claim_voucher(voucher: RefundVoucher, **redeemed: object) -> datetime:
     return now
 
 
-def check_voucher(*, code: str) -> RefundVoucher:
+def _find_voucher(
+    code: str, *, machine: Machine | None = None, operator: User | None = None
+) -> RefundVoucher:
+    """`_open_voucher`, counting codes that match no voucher against the machine or counter
+    operator that typed them: a code is secret, but 10¹² of them are guessable by someone
+    typing long enough, so after `conf.voucher_misses()` misses in `conf.voucher_miss_window()`
+    every code is refused there until the window has passed. Call it outside a transaction:
+    the miss must be kept although the request fails."""
+    if machine is not None:
+        object_type, object_id = "machines.machine", str(machine.pk)
+    else:
+        assert operator is not None
+        object_type, object_id = "accounts.user", str(operator.pk)
+    since = timezone.now() - conf.voucher_miss_window()
+    misses = AuditEntry.objects.filter(
+        action=VOUCHER_MISSED, object_type=object_type, object_id=object_id, at__gte=since
+    ).count()
+    if misses >= conf.voucher_misses():
+        raise errors.TooManyVoucherCodes()
+    try:
+        return _open_voucher(code)
+    except errors.UnknownVoucher:
+        with transaction.atomic():
+            audit.record(
+                actor=operator,
+                action=VOUCHER_MISSED,
+                object_type=object_type,
+                object_id=object_id,
+                after={"misses": misses + 1},  # never the code typed
+            )
+        raise
+
+
+def check_voucher(*, code: str, machine: Machine) -> RefundVoucher:
     """Whether a voucher can be used now (the machine asks before the citizen picks a bill)."""
-    return _open_voucher(code)
+    return _find_voucher(code, machine=machine)
 
 
 def apply_voucher(*, cash: CashPayment, code: str) -> CashPayment:
@@ -654,13 +691,19 @@ def _give_voucher_back(cash: CashPayment) -> None:
     )
 
 
-@transaction.atomic
 def pay_out_voucher(*, operator: User, code: str) -> RefundVoucher:
     """An operator pays a refund voucher's bearer in cash from the counter's drawer; the
     operator's wallet is credited from vouchers payable. Once: the voucher goes open →
     redeemed by a conditional update (a second, even concurrent, pay-out finds it redeemed
     and is refused), and the posting is keyed by the voucher number. Found by its secret
     code, which the bearer's paper shows, not by its guessable number."""
+    serving_kiosk(operator)
+    _find_voucher(code, operator=operator)
+    return _pay_out(operator=operator, code=code)
+
+
+@transaction.atomic
+def _pay_out(*, operator: User, code: str) -> RefundVoucher:
     kiosk = serving_kiosk(operator)
     voucher = _open_voucher(code)
     _claim_voucher(voucher, redeemed_by=operator)

@@ -164,7 +164,7 @@ def voucher(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         code = request.POST.get("code", "")[:64]
         try:
-            found = services.check_voucher(code=code)
+            found = services.check_voucher(code=code, machine=machine_of(request))
         except DomainError as failure:
             error = str(failure.message)
         else:

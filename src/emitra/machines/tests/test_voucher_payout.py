@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from conftest import give_kiosk
 from emitra.accounts.roles import Role
+from emitra.core.models import AuditEntry
 from emitra.kiosks.errors import KioskNotActive, NoKiosk
 from emitra.ledger import selectors as ledger_selectors
 from emitra.ledger.models import JournalTransaction
@@ -95,7 +96,8 @@ def unknown_codes(voucher: RefundVoucher) -> list[str]:
     return ["", "123", wrong, voucher.code[:11], "not a voucher", "9" * 200]
 
 
-def test_an_unknown_code_or_the_number_alone_is_refused(voucher, counter):
+def test_an_unknown_code_or_the_number_alone_is_refused(voucher, counter, settings):
+    settings.MACHINE_VOUCHER_MISSES = 100  # here each code is judged, not the typing
     for code in [*unknown_codes(voucher), voucher.number]:
         with pytest.raises(errors.UnknownVoucher):
             services.pay_out_voucher(operator=counter, code=code)
@@ -179,3 +181,29 @@ def test_a_machine_token_cannot_pay_out(machine_and_token, voucher):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     voucher.refresh_from_db()
     assert voucher.redeemed_at is None
+
+
+def test_too_many_unknown_codes_lock_the_counter_for_a_while(voucher, counter, settings):
+    """A code is secret but guessable by someone typing long enough: after the allowed misses
+    every code — even the right one — is refused at that counter until the window passes."""
+    settings.MACHINE_VOUCHER_MISSES = 3
+    for n in range(3):
+        with pytest.raises(errors.UnknownVoucher):
+            services.pay_out_voucher(operator=counter, code=f"99999999999{n}")
+    with pytest.raises(errors.TooManyVoucherCodes):
+        services.pay_out_voucher(operator=counter, code=voucher.code)
+    voucher.refresh_from_db()
+    assert voucher.redeemed_at is None
+    assert not AuditEntry.objects.filter(after__icontains="999999").exists()  # codes not kept
+
+    settings.MACHINE_VOUCHER_MISS_WINDOW_SECONDS = 0  # the window has passed
+    assert services.pay_out_voucher(operator=counter, code=voucher.code).redeemed_at is not None
+
+
+def test_too_many_unknown_codes_lock_the_machine_but_not_others(voucher, machine, settings):
+    settings.MACHINE_VOUCHER_MISSES = 2
+    for _ in range(2):
+        with pytest.raises(errors.UnknownVoucher):
+            services.check_voucher(code="1111 2222 3333", machine=machine)
+    with pytest.raises(errors.TooManyVoucherCodes):
+        services.check_voucher(code=voucher.code, machine=machine)
