@@ -43,7 +43,7 @@ def state(jaipur):
 @pytest.fixture
 def login(ajmer):
     """An organisation's login, not yet registered as an LSP."""
-    return factories.user(Role.LSP, ajmer, username="lsp.ajmer", mobile="9700000555")
+    return factories.user(Role.LSP, ajmer, username="lsp.ajmer", mobile="9600000555")
 
 
 def csv_rows(response) -> list[dict[str, str]]:
@@ -112,7 +112,7 @@ def test_a_login_that_is_not_an_lsp_or_an_empty_name_is_refused(state, ajmer, lo
         services.register_lsp(actor=state, user=operator, name="x", district=ajmer)
     with pytest.raises(NameRequired):
         services.register_lsp(actor=state, user=login, name="   ", district=ajmer)
-    assert services.find_lsp_login("9700000555") == login
+    assert services.find_lsp_login("9600000555") == login
     assert not LSP.objects.exists()
 
 
