@@ -283,6 +283,11 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = "emitra"
 
+# The site's public address, printed in QR codes and SMS links (receipts, certificates,
+# acknowledgements); each may be set apart (BILLPAY_VERIFY_ORIGIN, CERT_VERIFY_ORIGIN,
+# KIOSK_FEEDBACK_ORIGIN).
+PUBLIC_ORIGIN = env.str("PUBLIC_ORIGIN", default="http://127.0.0.1:8000")
+
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="http://127.0.0.1:8025")
 SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="dev-sms-key")
 # Wallet top-ups: the gateway's API (its hosted payment pages are on the same origin), the API
@@ -298,7 +303,7 @@ BILLER_KEY = env.str("BILLER_KEY", default="dev-biller-key")
 BILLER_TIMEOUT_SECONDS = env.float("BILLER_TIMEOUT_SECONDS", default=10.0)
 BILLPAY_DEADLINE_SECONDS = env.int("BILLPAY_DEADLINE_SECONDS", default=900)
 BILLPAY_POLL_SECONDS = env.float("BILLPAY_POLL_SECONDS", default=5.0)
-BILLPAY_VERIFY_ORIGIN = env.str("BILLPAY_VERIFY_ORIGIN", default="http://127.0.0.1:8000")
+BILLPAY_VERIFY_ORIGIN = env.str("BILLPAY_VERIFY_ORIGIN", default=PUBLIC_ORIGIN)
 METRICS_TOKEN: str | None = env.str("METRICS_TOKEN", default=None)
 
 # Certificates: the PAdES signing key and certificate, the CA that issued it (the trust root
@@ -311,7 +316,7 @@ CERT_CA_CERT = env.str("CERT_CA_CERT", default=str(CERT_SIGNING_DIR / "ca-cert.p
 CERT_QR_KEY = env.str("CERT_QR_KEY", default=str(CERT_SIGNING_DIR / "qr-ed25519.pem"))
 CERT_SIGNING_KEY_PASSPHRASE = env.str("CERT_SIGNING_KEY_PASSPHRASE", default="")
 # Absolute origin printed in certificate QR codes (the public verify page lives under it).
-CERT_VERIFY_ORIGIN = env.str("CERT_VERIFY_ORIGIN", default="http://127.0.0.1:8000")
+CERT_VERIFY_ORIGIN = env.str("CERT_VERIFY_ORIGIN", default=PUBLIC_ORIGIN)
 
 # Kiosk network rules (emitra.kiosks.rules): the inactivity rule's monthly minimum of ledger
 # transactions, the complaint SLA, the repeat-offender rule (upheld complaints in a window) and
@@ -324,7 +329,7 @@ KIOSK_COMPLAINTS_PER_RECEIPT = env.int("KIOSK_COMPLAINTS_PER_RECEIPT", default=2
 KIOSK_COMPLAINT_WINDOW_HOURS = env.int("KIOSK_COMPLAINT_WINDOW_HOURS", default=24)
 # Absolute origin of the public feedback links (/feedback/<receipt>/) printed in application
 # acknowledgements' QR codes and SMS.
-KIOSK_FEEDBACK_ORIGIN = env.str("KIOSK_FEEDBACK_ORIGIN", default="http://127.0.0.1:8000")
+KIOSK_FEEDBACK_ORIGIN = env.str("KIOSK_FEEDBACK_ORIGIN", default=PUBLIC_ORIGIN)
 
 
 # Family registry (emitra.registry): the Aadhaar vault's Fernet keys (the first encrypts, all
