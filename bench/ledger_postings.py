@@ -210,8 +210,13 @@ def main() -> None:
     for workers in args.workers:
         rows = []
         for _round in range(args.rounds):
+            # Each run starts from a checkpoint: the WAL a run writes (the batched one writes
+            # most) would otherwise force a checkpoint into whichever run comes next.
+            psql("CHECKPOINT")
             tps = pgbench(workers, args.seconds)
+            psql("CHECKPOINT")
             single = run_ours(workers, args.seconds, batched=False)
+            psql("CHECKPOINT")
             batched = run_ours(workers, args.seconds, batched=True)
             rows.append((tps, single, batched))
             print(

@@ -222,8 +222,8 @@ def _raise_from(db: BaseDatabaseWrapper, raw: psycopg.Connection[Any], result: A
 
 def leg_arrays(legs: Sequence[Any]) -> tuple[list[int], list[int], list[int]]:
     return (
-        [leg.debit.pk for leg in legs],
-        [leg.credit.pk for leg in legs],
+        [leg.debit.id for leg in legs],
+        [leg.credit.id for leg in legs],
         [leg.amount for leg in legs],
     )
 

@@ -2,10 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from emitra.core.models import AuditEntry
 from emitra.ledger import errors, selectors, services
-from emitra.ledger.models import AccountKind, Entry, HoldState, JournalTransaction
+from emitra.ledger.models import AccountKind, Entry, Hold, HoldState, JournalTransaction
 from emitra.ledger.services import Leg
 
 
@@ -248,3 +250,39 @@ def test_a_resolved_hold_cannot_be_extended(wallet, fund):
     services.void_hold(hold=held)
     with pytest.raises(errors.HoldResolved):
         services.extend_hold(hold=held, until=held.expires_at + timedelta(days=1), reason="x")
+
+
+@given(
+    st.integers(min_value=1, max_value=2**62),
+    st.integers(min_value=1, max_value=2**62),
+    st.lists(st.tuples(*[st.integers(min_value=1, max_value=2**62)] * 3), min_size=1, max_size=6),
+)
+def test_the_hot_paths_written_out_digests_equal_the_generic_one(account_id, amount, legs):
+    """Stored digests decide replays: the hot path's must be the very same text's."""
+    generic = services.request_hash
+    hold_payload = {"op": "hold", "account": account_id, "amount": amount}
+    assert services._hold_hash(account_id, amount) == generic(hold_payload)
+    post_payload = {"op": "post_hold", "hold": account_id, "legs": legs}
+    assert services._post_hold_hash(account_id, legs) == generic(post_payload)
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_what_hold_and_post_hold_return_is_what_the_database_holds(wallet, fund, open_account):
+    """Built from what the database function wrote, not read back: every field must match."""
+    fund(wallet, 100_00)
+    biller = open_account(AccountKind.BILLER_CLEARING)
+    held = services.hold(
+        account=wallet, amount=40_00, scope="t", key="built", expires_in=timedelta(minutes=5)
+    )
+    assert not held._state.adding and held.get_deferred_fields() == set()
+    assert _fields(held) == _fields(Hold.objects.get(pk=held.pk))
+    assert held.account == wallet
+
+    txn = services.post_hold(
+        hold=held, legs=[Leg(wallet, biller, 30_00)], scope="t", key="built-post"
+    )
+    assert not txn._state.adding and txn.get_deferred_fields() == set()
+    assert _fields(txn) == _fields(JournalTransaction.objects.get(pk=txn.pk))
