@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -266,7 +267,7 @@ def test_the_hot_paths_written_out_digests_equal_the_generic_one(account_id, amo
     assert services._post_hold_hash(account_id, legs) == generic(post_payload)
 
 
-def _fields(instance) -> dict:
+def _fields(instance: Any) -> dict[str, Any]:
     return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
 
 
