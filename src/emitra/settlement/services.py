@@ -363,7 +363,14 @@ def run_daily(*, now: datetime | None = None) -> DailyRun:
             reconcile_gateway_day(day=yesterday)
             result.reconciled = True
         except GatewayUnavailable as exc:
-            log.warning("settlement.gateway_unreachable", day=str(yesterday), detail=str(exc))
+            # The code and the gateway's own words: logs are read in English, whatever the
+            # language active for the job.
+            log.warning(
+                "settlement.gateway_unreachable",
+                day=str(yesterday),
+                code=exc.code,
+                detail=exc.detail,
+            )
     return result
 
 
